@@ -1,0 +1,1 @@
+"""Dagster code location, CLI and the warehouse's I/O edge (``orchestration.lib``)."""

@@ -1,0 +1,47 @@
+"""The Dagster code location: ``defs`` is what ``dagster dev -m orchestration.definitions`` loads.
+
+Everything is built from the config (``alliance.yml`` or ``ALLIANCE_CONFIG``): one ingest asset
+per configured source, one asset per raw table, the enrichment step, the dbt models, the Great
+Expectations checks, the published snapshot, the refresh job and the nightly schedule.
+"""
+
+from __future__ import annotations
+
+import os
+
+from dagster import Definitions
+
+from orchestration.assets.dbt import build_dbt_assets, dbt_resource
+from orchestration.assets.enrich import enrich_articles
+from orchestration.assets.ingest import build_ingest_assets
+from orchestration.assets.publish import build_publish_asset
+from orchestration.checks.asset_checks import build_suite_checks
+from orchestration.lib.config import Config, data_dir, load_config
+from orchestration.lib.resources import WarehouseResource
+from orchestration.schedules import nightly_refresh, refresh_all, refresh_all_multiprocess
+
+
+def build_definitions(config: Config | None = None, *, full_refresh: bool = False) -> Definitions:
+    config = config or load_config()
+    # dbt runs as a subprocess and finds the warehouse through this variable (profiles.yml): make it
+    # absolute so Dagster and dbt always open the same file, whatever the working directory.
+    os.environ["ALLIANCE_DATA_DIR"] = str(data_dir())
+    ingest = build_ingest_assets(config)
+    dbt_models = build_dbt_assets(config)
+    marts = [k for k in dbt_models.keys if k.path[0] == "marts"]
+    publish = build_publish_asset(marts)
+    assets = [*ingest, enrich_articles, dbt_models, publish]
+    all_keys = [k for a in assets for k in a.keys]
+    return Definitions(
+        assets=assets,
+        asset_checks=build_suite_checks(all_keys),
+        jobs=[refresh_all, refresh_all_multiprocess],
+        schedules=[nightly_refresh(config)],
+        resources={
+            "warehouse": WarehouseResource(data_dir=str(data_dir()), full_refresh=full_refresh),
+            "dbt": dbt_resource(),
+        },
+    )
+
+
+defs = build_definitions()
