@@ -159,7 +159,7 @@ def conform_rows(rows: Iterable[Mapping[str, Any]], *, schema: pl.Schema, key: t
     seen: set[tuple[Any, ...]] = set()
     for row in rows:
         row = dict(row)
-        if "source" in schema and not row.get("source"):
+        if "source" in schema:  # always the configured source name: it is part of several keys
             row["source"] = payload.source
         if "payload_sha256" in schema:
             row["payload_sha256"] = payload.sha256
