@@ -83,21 +83,24 @@ def cmd_refresh(args: argparse.Namespace) -> int:
                 failed_checks.append(f"{data.asset_key.to_user_string()}:{data.check_name}")
         elif ev.event_type == DagsterEventType.STEP_FAILURE:
             err = ev.event_specific_data.error
+            while err is not None and err.cause is not None:  # the user-facing error is the innermost
+                err = err.cause
             msg = (err.message if err else "").strip().splitlines()
             failures.append(f"{ev.step_key}: {msg[0] if msg else 'failed'}")
     wh = Warehouse(d)
-    counts = wh.table_counts(wh.published_path if wh.published_path.exists() else wh.path)
-    _print_summary(counts, materialized, checks_passed, checks_failed, failed_checks, failures,
+    published = wh.published_path.exists()
+    counts = wh.table_counts(wh.published_path if published else wh.path)
+    _print_summary("published snapshot" if published else "working warehouse, not published", counts, materialized, checks_passed, checks_failed, failed_checks, failures,
                    time.monotonic() - started, d, result.run_id)
     return 0 if result.success and not checks_failed else 1
 
 
-def _print_summary(counts, materialized, passed, failed, failed_checks, failures, seconds, d, run_id) -> None:
+def _print_summary(label, counts, materialized, passed, failed, failed_checks, failures, seconds, d, run_id) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
-    table = Table(title="Rows per table (published snapshot)")
+    table = Table(title=f"Rows per table ({label})")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, n in counts.items():

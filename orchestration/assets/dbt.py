@@ -5,7 +5,6 @@ Keys follow the warehouse: a model in schema ``marts`` is ``marts/<model>``; the
 runs source → raw table → enrichment → staging → intermediate → marts with no gaps.
 """
 
-from __future__ import annotations
 
 import json
 from typing import Any, Mapping
@@ -14,7 +13,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.lib.config import Config
-from orchestration.lib.dbt_project import dbt_project, ensure_manifest
+from orchestration.lib.dbt_project import dbt_executable, dbt_project, ensure_manifest
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -54,4 +53,5 @@ def build_dbt_assets(config: Config):
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir))
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
+                          dbt_executable=dbt_executable())

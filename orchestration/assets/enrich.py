@@ -5,7 +5,6 @@ Matching (Aho–Corasick over ``seeds/entity_aliases.csv``) and tone (VADER) are
 dbt models resolve into links.
 """
 
-from __future__ import annotations
 
 import polars as pl
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
@@ -33,7 +32,7 @@ FEATURES_KEY = AssetKey(["enrich", "article_features"])
 def enrich_articles(context: AssetExecutionContext, warehouse: WarehouseResource):
     wh = warehouse.handle()
     with wh.connect(read_only=True) as con:
-        articles = con.execute("select article_id, body, language from raw.articles order by article_id").pl()
+        articles = con.sql("select article_id, body, language from raw.articles order by article_id").pl()
     dictionary = load_dictionary(ALIASES)
     mentions = extract_mentions(articles, dictionary)
     features = score_articles(articles)

@@ -6,7 +6,6 @@ and MME both load ``raw.exercises``); its Great Expectations suite is a blocking
 downstream of a table never run on data that failed.
 """
 
-from __future__ import annotations
 
 import time
 from collections import defaultdict

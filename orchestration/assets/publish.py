@@ -1,6 +1,5 @@
 """The published, read-only snapshot analysts query, swapped in after each successful refresh."""
 
-from __future__ import annotations
 
 from typing import Sequence
 
