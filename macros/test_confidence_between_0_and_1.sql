@@ -1,0 +1,8 @@
+{# Generic test: the column is a confidence between 0 and 1. #}
+{% test confidence_between_0_and_1(model, column_name) %}
+
+select *
+from {{ model }}
+where {{ column_name }} < 0 or {{ column_name }} > 1
+
+{% endtest %}
