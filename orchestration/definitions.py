@@ -19,6 +19,7 @@ from orchestration.checks.asset_checks import build_suite_checks
 from orchestration.lib.config import Config, data_dir, load_config
 from orchestration.lib.resources import WarehouseResource
 from orchestration.schedules import nightly_refresh, refresh_all, refresh_all_multiprocess
+from orchestration.sensors import build_inbox_sensor
 
 
 def build_definitions(config: Config | None = None, *, full_refresh: bool = False) -> Definitions:
@@ -37,6 +38,7 @@ def build_definitions(config: Config | None = None, *, full_refresh: bool = Fals
         asset_checks=build_suite_checks(all_keys),
         jobs=[refresh_all, refresh_all_multiprocess],
         schedules=[nightly_refresh(config)],
+        sensors=[build_inbox_sensor(config)],
         resources={
             "warehouse": WarehouseResource(data_dir=str(data_dir()), full_refresh=full_refresh),
             "dbt": dbt_resource(),
@@ -45,3 +47,8 @@ def build_definitions(config: Config | None = None, *, full_refresh: bool = Fals
 
 
 defs = build_definitions()
+
+
+def multiprocess_refresh_job():
+    """The multiprocess job, rebuilt from this module in every step process (``reconstructable``)."""
+    return defs.resolve_job_def("refresh_all_multiprocess")

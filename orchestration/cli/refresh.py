@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 
@@ -14,25 +15,53 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     d = prepare_env()
     from dagster import AssetSelection, DagsterEventType, DagsterInstance
 
+    from dagster._core.utils import make_new_run_id
+    from rich.console import Console
+
+    from orchestration.cli.progress import ProgressPrinter
     from orchestration.definitions import build_definitions
+    from orchestration.lib.partitions import month_range_tags
     from orchestration.lib.warehouse import Warehouse
     from orchestration.schedules import REFRESH_JOB
 
+    tags: dict[str, str] = {}
+    if args.from_month or args.to_month:
+        try:
+            tags = month_range_tags(args.from_month or args.to_month, args.to_month or args.from_month)
+        except ValueError as exc:
+            print(f"alliance refresh: {exc}", file=sys.stderr)
+            return 2
     defs = build_definitions(full_refresh=args.full_refresh)
-    job_name = REFRESH_JOB if args.executor == "in_process" else f"{REFRESH_JOB}_multiprocess"
-    job = defs.resolve_job_def(job_name)
+    job = defs.resolve_job_def(REFRESH_JOB)
+    graph = defs.resolve_asset_graph()
     selection = None
     if args.select:
-        graph = defs.resolve_asset_graph()
         selection = list(AssetSelection.from_string(args.select).resolve(graph))
         if not selection:
             print(f"alliance refresh: --select {args.select!r} matches no asset", file=sys.stderr)
             return 2
+    elif tags:
+        # A backfill reloads the partitioned sources for those months and rebuilds what depends on them.
+        partitioned = [k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned]
+        selection = list(AssetSelection.assets(*partitioned).downstream().resolve(graph))
     run_config = {"loggers": {"console": {"config": {"log_level": args.log_level}}}}
     instance = DagsterInstance.get()
-    print(f"Refreshing {len(selection) if selection else 'all'} assets into {d} ...", flush=True)
-    result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,
-                                    run_config=run_config if args.executor == "in_process" else None)
+    scope = f"{len(selection)} assets" if selection else "all assets"
+    months = f" for {tags['dagster/asset_partition_range_start'][:7]}..{tags['dagster/asset_partition_range_end'][:7]}" if tags else ""
+    print(f"Refreshing {scope}{months} into {d} ...", flush=True)
+    run_id = make_new_run_id()
+    # dagster-dbt echoes every dbt log line to stdout; keep them in a file and show progress instead.
+    log_path = d / "logs" / f"refresh-{run_id[:8]}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    console = Console(file=sys.stdout, highlight=False)
+    with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
+            ProgressPrinter(instance, run_id, quiet=args.quiet, console=console):
+        if args.executor == "in_process":
+            result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,
+                                            run_config=run_config, tags=tags, run_id=run_id)
+        else:
+            result = _execute_multiprocess(instance, selection, tags, args.full_refresh)
+            run_id = result.run_id
     checks_passed = checks_failed = 0
     failed_checks: list[str] = []
     materialized = 0
@@ -56,12 +85,27 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     wh = Warehouse(d)
     published = wh.published_path.exists()
     counts = wh.table_counts(wh.published_path if published else wh.path)
-    _print_summary("published snapshot" if published else "working warehouse, not published", counts, materialized, checks_passed, checks_failed, failed_checks, failures,
-                   time.monotonic() - started, d, result.run_id)
+    _print_summary("published snapshot" if published else "working warehouse, not published", counts,
+                   materialized, checks_passed, checks_failed, failed_checks, failures,
+                   time.monotonic() - started, d, result.run_id, log_path)
     return 0 if result.success and not checks_failed else 1
 
 
-def _print_summary(label, counts, materialized, passed, failed, failed_checks, failures, seconds, d, run_id) -> None:
+def _execute_multiprocess(instance, selection, tags, full_refresh):
+    """One process per step (Dagster's multiprocess executor); DuckDB steps still run one at a time,
+    through the `duckdb` pool whose limit the instance's dagster.yaml sets to 1."""
+    from dagster import execute_job, reconstructable
+
+    from orchestration.assets.ingest import FULL_REFRESH_TAG
+    from orchestration.definitions import multiprocess_refresh_job
+
+    run_tags = {**tags, **({FULL_REFRESH_TAG: "true"} if full_refresh else {})}
+    return execute_job(reconstructable(multiprocess_refresh_job), instance=instance, tags=run_tags,
+                       asset_selection=selection, raise_on_error=False)
+
+
+def _print_summary(label, counts, materialized, passed, failed, failed_checks, failures, seconds, d, run_id,
+                   log_path) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -79,8 +123,8 @@ def _print_summary(label, counts, materialized, passed, failed, failed_checks, f
     for f in failures:
         console.print(f"[red]step failed[/red] {f}")
     if failures or failed_checks:
-        console.print(f"[bold red]Refresh finished with failures[/bold red]: {len(failures)} step(s), "
-                      f"{len(failed_checks)} check(s). Details: run {run_id} in the Dagster UI (alliance ui), "
+        console.print(f"[bold red]Refresh failed[/bold red]: {len(failures)} step(s) and {len(failed_checks)} "
+                      f"check(s) failed; see {log_path}, run {run_id} in the Dagster UI (alliance ui), "
                       "and rejected rows in raw.quarantine.")
     console.print("Next: [bold]alliance ui[/bold] opens the Dagster UI on http://127.0.0.1:3000 ; "
                   "[bold]alliance sql \"select * from marts.article_context limit 5\"[/bold] queries the warehouse "
@@ -92,5 +136,9 @@ def register(sub) -> None:
     r.add_argument("--select", help="Dagster asset selection, e.g. 'key:ingest/commentary+' or 'group:marts'")
     r.add_argument("--full-refresh", action="store_true", help="ignore stored cursors and fetch everything again")
     r.add_argument("--executor", choices=["in_process", "multiprocess"], default="in_process")
-    r.add_argument("--log-level", default="WARNING", help="Dagster console log level (default WARNING)")
+    r.add_argument("--from", dest="from_month", metavar="YYYY-MM",
+                   help="backfill from this month: partitioned sources (trade, articles) and everything downstream")
+    r.add_argument("--to", dest="to_month", metavar="YYYY-MM", help="backfill up to this month (inclusive)")
+    r.add_argument("--log-level", default="ERROR", help="Dagster console log level (default ERROR)")
+    r.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     r.set_defaults(func=cmd_refresh)
