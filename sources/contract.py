@@ -8,6 +8,12 @@ A plugin turns one configured source into rows of one raw table, in two separate
   declared schema, plus the records it could not accept, each with a reason). Because it is pure,
   any archived payload can be parsed again without the network.
 
+Incremental loads are part of the contract too. The warehouse keeps one cursor (a small JSON
+object) per source: ``extract`` receives it (``None`` on the first run, after ``--full-refresh``,
+or when the source's configuration changed) and fetches only what is new; after the load commits,
+``next_cursor`` says what to remember. What a cursor holds is the plugin's business: the newest
+date or period loaded, an ETag or Last-Modified date, the sha256 of a file.
+
 Plugins are found through the entry-point group ``alliance_warehouse.sources`` (see
 :mod:`sources.registry`); the built-ins register the same way a third-party package does.
 """
@@ -16,17 +22,39 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, ClassVar, Iterable, Iterator, Mapping, Protocol
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any, ClassVar, Protocol
 
 import polars as pl
+
+
+_SECRETS: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """Remember a secret (an API key) this process sends, so that no error or record repeats it, even
+    when a server echoes it back in a body that ends up in an error message (the fetcher calls this)."""
+    if value:
+        _SECRETS.add(value)
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with every registered secret, plain or URL-encoded, replaced by ``***``."""
+    from urllib.parse import quote
+
+    for secret in _SECRETS:
+        text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+    return text
 
 
 class SourceError(Exception):
     """A source could not be read. The message says which source, where, and what to do."""
 
     def __init__(self, source: str, where: str, problem: str, fix: str):
+        where, problem, fix = redact_secrets(where), redact_secrets(problem), redact_secrets(fix)
         self.source, self.where, self.problem, self.fix = source, where, problem, fix
         super().__init__(f"source '{source}': {problem} ({where}). Fix: {fix}")
 
@@ -72,15 +100,64 @@ class Payload:
     content: bytes
     content_type: str | None = None
     status: int = 200
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     meta: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
+        """Hashed once: archive, parse, quarantine and cursors all ask (a payload can be 600 MB)."""
         return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def not_modified(self) -> bool:
+        """The fetcher found nothing new here (HTTP 304, or the bytes the cursor remembers)."""
+        return self.status == 304
+
+    @property
+    def fetch_error(self) -> str | None:
+        """Why this payload could not be fetched, if it is a fetch-failure record (see :meth:`failed`)."""
+        if self.content_type != FETCH_ERROR_TYPE:
+            return None
+        try:
+            return str(json.loads(self.content.decode("utf-8"))["error"])
+        except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+            return "unreadable fetch-failure record"
+
+    @classmethod
+    def failed(cls, source: str, url: str, error: str, meta: Mapping[str, Any] | None = None) -> Payload:
+        """A record of a fetch that failed, archived like any payload so the failure is not lost.
+
+        Its bytes are a small JSON document (URL, error, time), so every failure has its own sha256
+        and its own archive row, and replaying the archive quarantines it again with the reason.
+        """
+        at = datetime.now(UTC)
+        body = json.dumps({"url": url, "error": error, "failed_at": at.isoformat()}, sort_keys=True)
+        return cls(source=source, url=url, content=body.encode("utf-8"), content_type=FETCH_ERROR_TYPE,
+                   status=0, fetched_at=at, meta=dict(meta or {}))
 
     def meta_json(self) -> str:
         return json.dumps(dict(self.meta), sort_keys=True, default=str)
+
+
+#: Content type of :meth:`Payload.failed` records.
+FETCH_ERROR_TYPE = "application/vnd.alliance.fetch-error+json"
+
+
+@dataclass(frozen=True)
+class PayloadInfo:
+    """What ``next_cursor`` may know about a payload of this run (no bytes: runs can be large)."""
+
+    url: str
+    status: int
+    sha256: str
+    content_type: str | None
+    meta: Mapping[str, Any]
+    parsed: bool  # False when parsing it raised (the payload went to quarantine whole)
+
+    @classmethod
+    def of(cls, payload: Payload, parsed: bool = True) -> PayloadInfo:
+        return cls(url=payload.url, status=payload.status, sha256=payload.sha256,
+                   content_type=payload.content_type, meta=dict(payload.meta), parsed=parsed)
 
 
 @dataclass(frozen=True)
@@ -100,9 +177,11 @@ class ParseResult:
 
 
 class Fetcher(Protocol):
-    """What extract may use for I/O (see :mod:`sources.http`)."""
+    """What extract may use for I/O (see :mod:`sources.http` for the behaviour behind it)."""
 
-    def get(self, url: str, *, source: str, headers: Mapping[str, str] | None = None) -> Payload: ...
+    def get(self, url: str, *, source: str, headers: Mapping[str, str] | None = None,
+            secret_params: Mapping[str, str] | None = None, secret_headers: Mapping[str, str] | None = None,
+            validators: Mapping[str, Any] | None = None) -> Payload: ...
 
 
 class SourcePlugin:
@@ -117,6 +196,12 @@ class SourcePlugin:
     plugin_name: ClassVar[str] = ""
     #: How often the source is expected to publish (``daily``, ``monthly``, ``yearly``, ``static``).
     cadence: ClassVar[str] = "daily"
+    #: Seconds between two requests to a host, for hosts whose published limits are stricter than
+    #: the fetcher's default (``{"api.example.org": 1.0}``).
+    rate_limits: ClassVar[Mapping[str, float]] = {}
+    #: A date (or ``YYYY-MM`` period) column of the schema by which runs can be partitioned by month,
+    #: so a date range can be backfilled. ``None``: the source is loaded whole.
+    partition_column: ClassVar[str | None] = None
     table: str = ""
     key: tuple[str, ...] = ()
     schema: pl.Schema = pl.Schema()
@@ -132,10 +217,28 @@ class SourcePlugin:
         return (type(self).__doc__ or self.plugin_name).strip().splitlines()[0]
 
     def extract(self, fetcher: Fetcher, cursor: Mapping[str, Any] | None = None) -> Iterator[Payload]:
+        """Yield payloads, only new ones if ``cursor`` says where the last run stopped.
+
+        A payload the fetcher reports as not modified (status 304) may be yielded as is: the
+        runner counts it and neither archives nor parses it. An item that cannot be fetched while
+        others can should be yielded as :meth:`Payload.failed` rather than raised.
+        """
         raise NotImplementedError
 
     def parse(self, payload: Payload) -> ParseResult:
         raise NotImplementedError
+
+    def next_cursor(self, cursor: Mapping[str, Any] | None, frame: pl.DataFrame,
+                    fetched: Sequence[PayloadInfo]) -> dict[str, Any] | None:
+        """The cursor to keep after this run's rows are loaded; ``None`` keeps no cursor.
+
+        ``cursor`` is the one extract received, ``frame`` the rows loaded, ``fetched`` every payload
+        of the run. Only called when extract finished: after an interrupted run the old cursor
+        stays, so nothing is skipped. A cursor must never move backwards, and should keep what it
+        knew when a run brought nothing new. The default keeps no cursor (everything is fetched
+        every run; the merge on ``key`` keeps that idempotent).
+        """
+        return None
 
     # Helpers every plugin needs -----------------------------------------------------------
 

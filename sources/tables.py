@@ -98,6 +98,32 @@ EXERCISES = RawTable(
     }),
 )
 
+POLICY_DOCUMENTS = RawTable(
+    "policy_documents",
+    key=("document_number",),
+    schema=pl.Schema({
+        "document_number": pl.String,     # the Federal Register's own id, e.g. 2018-05478
+        "title": pl.String,
+        "document_type": pl.String,       # the register's type: Presidential Document, Rule, Notice, ...
+        "subtype": pl.String,             # proclamation | executive_order | memorandum | ... (presidential)
+        "proclamation_number": pl.String,
+        "executive_order_number": pl.String,
+        "signing_date": pl.Date,
+        "publication_date": pl.Date,
+        "citation": pl.String,            # e.g. 83 FR 11625
+        "start_page": pl.Int64,
+        "agencies": pl.String,            # ';'-separated agency names
+        "abstract": pl.String,
+        "html_url": pl.String,
+        "pdf_url": pl.String,             # without tracking query strings
+        "content_sha256": pl.String,      # sha256 of the document's stable fields (see federal_register)
+        "source_url": pl.String,          # the API query the row came from
+        "source": pl.String,
+        "payload_sha256": pl.String,
+    }),
+)
+
 QUARANTINE_COLUMNS = ("source", "payload_sha256", "record", "reason", "quarantined_at")
 
-RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (ARTICLES, TRADE_FLOWS, TARIFF_ACTIONS, EXERCISES)}
+RAW_TABLES: dict[str, RawTable] = {t.name: t for t in (ARTICLES, TRADE_FLOWS, TARIFF_ACTIONS, EXERCISES,
+                                                       POLICY_DOCUMENTS)}

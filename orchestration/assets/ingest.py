@@ -7,29 +7,47 @@ downstream of a table never run on data that failed.
 """
 
 
+import itertools
 import time
 from collections import defaultdict
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
 
-import polars as pl
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    BackfillPolicy,
     Failure,
     MaterializeResult,
     MetadataValue,
+    TimeWindow,
     asset,
 )
 
+from orchestration.checks.asset_checks import raw_suite_check_specs, raw_suite_results
 from orchestration.lib.config import Config
+from orchestration.lib.inbox import inbox_payloads, mark_done
+from orchestration.lib.partitions import MONTHLY, in_window, run_window
 from orchestration.lib.resources import WarehouseResource
 from orchestration.lib.warehouse import ident
 from sources import registry
-from sources.contract import Rejected, SourceError, SourcePlugin
+from sources.contract import SourceError, SourcePlugin
 from sources.http import Fetcher
+from sources.runner import collect, config_fingerprint
 
 INGEST_GROUP = "ingest"
 RAW_GROUP = "raw"
+#: Run tag that makes every source ignore its cursor (``alliance refresh --full-refresh`` sets it;
+#: in the UI, launch a run with this tag set to ``true``).
+FULL_REFRESH_TAG = "alliance/full_refresh"
+QUARANTINE_CHECK = "records_accounted_for"
+#: Above this share of quarantined records (or when extract stopped early) the ingest check warns.
+MAX_QUARANTINE_SHARE = 0.25
 
 
 def ingest_key(source_name: str) -> AssetKey:
@@ -40,85 +58,139 @@ def raw_key(table: str) -> AssetKey:
     return AssetKey(["raw", table])
 
 
-def run_source(plugin: SourcePlugin, warehouse, log=None, *, full_refresh: bool = False) -> dict:
+def stored_cursor(warehouse, plugin: SourcePlugin) -> dict | None:
+    """The plugin's cursor, unless the source's configuration changed since it was written."""
+    stored = warehouse.get_cursor(plugin.name) or {}
+    if stored.get("config") != config_fingerprint(plugin):
+        return None
+    return stored.get("cursor")
+
+
+def run_source(plugin: SourcePlugin, warehouse, log=None, *, full_refresh: bool = False,
+               fetcher: Fetcher | None = None, allowed_hosts: Collection[str] | None = None,
+               window: TimeWindow | None = None, data_dir: Path | None = None) -> dict:
     """Extract, archive, parse and load one source. Returns metadata for the materialisation.
 
-    A payload that fails to parse goes to quarantine with the reason; the other payloads still load.
-    Only when nothing usable arrived at all does this raise.
+    Payloads that fail to parse, records that fail the schema and items that cannot be fetched go
+    to quarantine with the reason; the good rows still load. The cursor moves on only when extract
+    finished. Raises :class:`SourceError` only when nothing usable arrived at all. ``allowed_hosts``
+    (the configured sources' hosts, in a run) are the only hosts the fetcher may contact.
+
+    With a ``window`` (a backfill of some months) the source is read in full, every payload is
+    archived, only rows whose ``plugin.partition_column`` falls in the window are loaded, and the
+    cursor stays where it was. Files waiting in ``data_dir``'s inbox for this source are read as
+    extra payloads and moved to ``done/`` once loaded.
     """
     started = time.monotonic()
-    cursor = None if full_refresh else warehouse.get_cursor(plugin.name)
-    frames: list[pl.DataFrame] = []
-    rejected: list[tuple[str | None, Rejected]] = []
-    payloads = failed_payloads = 0
-    for payload in plugin.extract(Fetcher(), cursor):
-        payloads += 1
-        warehouse.archive(payload)
-        try:
-            result = plugin.parse(payload)
-        except Exception as exc:  # noqa: BLE001 - any parser failure is quarantined, never lost
-            failed_payloads += 1
-            reason = f"payload could not be parsed: {exc}"
-            rejected.append((payload.sha256, Rejected({"url": payload.url, "content_type": payload.content_type}, reason)))
-            if log:
-                log.warning(f"source '{plugin.name}': {reason} ({payload.url})")
-            continue
-        frames.append(result.frame)
-        rejected.extend((payload.sha256, r) for r in result.rejected)
-    frame = pl.concat(frames, how="vertical") if frames else plugin.empty_frame()
-    if frame.height and plugin.key:
-        # The same key from two payloads of one run: the later payload wins (it is newer).
-        frame = frame.unique(subset=list(plugin.key), keep="last", maintain_order=True)
+    cursor = None if (full_refresh or window) else stored_cursor(warehouse, plugin)
+    inbox = list(inbox_payloads(data_dir, plugin.name)) if data_dir is not None else []
+    with fetcher or Fetcher(host_limits=plugin.rate_limits, allowed_hosts=allowed_hosts) as f:
+        payloads = itertools.chain(plugin.extract(f, cursor), (p for _, p in inbox))
+        batch = collect(plugin, payloads, archive=warehouse.archive, log=log)
+    rows_outside_window = 0
+    if window is not None and plugin.partition_column:
+        inside = in_window(batch.frame, plugin.partition_column, window)
+        rows_outside_window = batch.frame.height - inside.height
+        batch.frame = inside
     stats = warehouse.load(table=plugin.table, key=plugin.key, schema=plugin.schema, source=plugin.name,
-                           frame=frame, rejected=rejected)
-    if frame.height == 0 and (rejected or payloads == 0):
+                           frame=batch.frame, rejected=batch.rejected)
+    if not batch.usable and not rows_outside_window:
+        if batch.extract_error is not None and batch.payloads == 0:
+            raise batch.extract_error
         raise SourceError(plugin.name, plugin.config.location,
-                          f"nothing usable arrived ({payloads} payloads, {len(rejected)} records quarantined)",
+                          f"nothing usable arrived ({batch.payloads} payloads, {len(batch.rejected)} records "
+                          f"quarantined{': ' + str(batch.extract_error) if batch.extract_error else ''})",
                           "look at raw.quarantine for the reasons: alliance sql \"select * from raw.quarantine\"")
-    next_cursor = getattr(plugin, "next_cursor", None)
-    if callable(next_cursor) and frame.height:
-        warehouse.set_cursor(plugin.name, next_cursor(frame))
+    for path, _ in inbox:
+        mark_done(path)
+    new_cursor = cursor
+    if batch.extract_error is None and window is None:
+        new_cursor = plugin.next_cursor(cursor, batch.frame, batch.fetched)
+        warehouse.set_cursor(plugin.name, {"config": config_fingerprint(plugin), "cursor": new_cursor})
     return {
         "table": f"raw.{plugin.table}",
         "plugin": plugin.plugin_name,
         "location": plugin.config.location,
-        "payloads": payloads,
-        "payloads_failed": failed_payloads,
+        "full_refresh": full_refresh,
+        "payloads": batch.payloads,
+        "payloads_not_modified": batch.not_modified,
+        "payloads_failed": batch.payloads_failed,
+        "fetch_failures": batch.fetch_failures,
+        "extract_error": str(batch.extract_error) if batch.extract_error else None,
         "rows_loaded": stats.rows_in,
         "rows_new": stats.rows_inserted,
         "rows_replaced": stats.rows_replaced,
+        "records_rejected": len(batch.rejected),
         "rows_quarantined": stats.quarantined,
         "rows_in_table": stats.rows_in_table,
+        "inbox_files": len(inbox),
+        **({"window": f"{window.start:%Y-%m-%d}..{window.end:%Y-%m-%d}", "rows_outside_window": rows_outside_window}
+           if window is not None else {}),
+        "cursor_before": cursor,
+        "cursor_after": new_cursor,
         "seconds": round(time.monotonic() - started, 3),
     }
+
+
+def quarantine_check(meta: dict[str, Any]) -> AssetCheckResult:
+    """Warn when a run quarantined much of what arrived, or its extract stopped early."""
+    seen = meta["rows_loaded"] + meta["records_rejected"]
+    share = meta["records_rejected"] / seen if seen else 0.0
+    passed = meta["extract_error"] is None and share <= MAX_QUARANTINE_SHARE
+    return AssetCheckResult(
+        check_name=QUARANTINE_CHECK, passed=passed, severity=AssetCheckSeverity.WARN,
+        metadata={"rows_loaded": meta["rows_loaded"], "records_quarantined": meta["records_rejected"],
+                  "quarantined_share": round(share, 4), "max_share": MAX_QUARANTINE_SHARE,
+                  "extract_error": meta["extract_error"] or ""},
+    )
 
 
 def build_ingest_asset(config: Config, source_name: str) -> AssetsDefinition:
     src = config.source(source_name)
     plugin = registry.create(src)
+    key = ingest_key(src.name)
+    partitioned = plugin.partition_column is not None
 
     @asset(
-        key=ingest_key(src.name),
+        key=key,
         group_name=INGEST_GROUP,
+        partitions_def=MONTHLY if partitioned else None,
+        backfill_policy=BackfillPolicy.single_run() if partitioned else None,
         description=f"{plugin.describe()} Source '{src.name}' ({src.plugin}) into raw.{plugin.table}.",
         kinds={"python", "duckdb"},
         pool="duckdb",
         metadata={"plugin": src.plugin, "table": f"raw.{plugin.table}", "cadence": plugin.cadence,
                   "location": src.location},
         tags={"source_plugin": src.plugin},
+        check_specs=[AssetCheckSpec(QUARANTINE_CHECK, asset=key, description=(
+            "Every record that arrived was loaded or quarantined with its reason; warns when more than "
+            f"{MAX_QUARANTINE_SHARE:.0%} were quarantined or the extract stopped early."))],
     )
     def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        full = warehouse.full_refresh or context.run.tags.get(FULL_REFRESH_TAG) == "true"
         try:
-            meta = run_source(registry.create(src), warehouse.handle(), context.log,
-                              full_refresh=warehouse.full_refresh)
+            wh = warehouse.handle()
+            meta = run_source(registry.create(src), wh, context.log, full_refresh=full,
+                              allowed_hosts=config.source_hosts, window=run_window(context), data_dir=wh.data_dir)
         except SourceError as exc:
             raise Failure(description=str(exc), metadata={"source": src.name, "fix": exc.fix}) from None
         context.log.info(f"{src.name}: {meta['rows_loaded']} rows into {meta['table']}, "
-                         f"{meta['rows_quarantined']} quarantined")
-        return MaterializeResult(metadata={k: (MetadataValue.path(v) if k == "location" else v)
-                                           for k, v in meta.items()})
+                         f"{meta['records_rejected']} records quarantined")
+        return MaterializeResult(metadata=_metadata(meta), check_results=[quarantine_check(meta)])
 
     return _ingest
+
+
+def _metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in meta.items():
+        if k == "location":
+            out[k] = MetadataValue.path(v)
+        elif k.startswith("cursor_"):
+            out[k] = MetadataValue.json(v or {})
+        elif v is not None:
+            out[k] = v
+    return out
 
 
 def build_raw_table_asset(table: str, source_names: list[str]) -> AssetsDefinition:
@@ -130,6 +202,7 @@ def build_raw_table_asset(table: str, source_names: list[str]) -> AssetsDefiniti
                     "Its Great Expectations suite blocks downstream models when it fails.",
         kinds={"duckdb"},
         pool="duckdb",
+        check_specs=raw_suite_check_specs(f"raw.{table}"),
     )
     def _raw_table(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         with warehouse.handle().connect(read_only=True) as con:
@@ -138,7 +211,8 @@ def build_raw_table_asset(table: str, source_names: list[str]) -> AssetsDefiniti
             ).fetchall() if _table_exists(con, table) else []
         counts = {s: n for s, n in by_source}
         return MaterializeResult(metadata={"row_count": sum(counts.values()),
-                                           "rows_by_source": MetadataValue.json(counts)})
+                                           "rows_by_source": MetadataValue.json(counts)},
+                                 check_results=raw_suite_results(context, warehouse.handle(), f"raw.{table}"))
 
     return _raw_table
 
@@ -175,6 +249,7 @@ def build_quarantine_asset(source_names: list[str]) -> AssetsDefinition:
                     "silently: every source writes here what it rejects.",
         kinds={"duckdb"},
         pool="duckdb",
+        check_specs=raw_suite_check_specs("raw.quarantine"),
     )
     def _quarantine(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         wh = warehouse.handle()
@@ -186,6 +261,6 @@ def build_quarantine_asset(source_names: list[str]) -> AssetsDefinition:
         return MaterializeResult(metadata={
             "row_count": sum(n for _, _, n in rows),
             "by_source_and_reason": MetadataValue.json([{"source": s, "reason": r[:200], "rows": n} for s, r, n in rows]),
-        })
+        }, check_results=raw_suite_results(context, wh, "raw.quarantine"))
 
     return _quarantine

@@ -4,24 +4,34 @@ International Trade API (``timeseries/intltrade/{exports,imports}/hs``).
 Offline, ``path`` names a folder holding ``exports_hs.json`` and ``imports_hs.json`` (responses in
 the API's format, see ``samples/census_trade``). Live, ``url`` is the API base
 (``https://api.census.gov/data``) and the plugin builds the two real queries. The optional API key
-is read from an environment variable and kept out of everything that is recorded: payload URLs,
-meta, error messages and httpx's request log.
+is read from an environment variable and handed to the fetcher as a secret query parameter, which
+keeps it out of everything that is recorded: payload URLs, meta, error messages and httpx's log.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlparse, urlunparse
+from typing import Any, ClassVar
+from urllib.parse import quote, unquote, urlencode, urlparse
+
+import polars as pl
 
 from sources.census_trade.parse import CENSUS_COUNTRIES, VARIABLES, parse_census
-from sources.contract import Fetcher, ParseResult, Payload, SourceConfig, SourceError, SourcePlugin
+from sources.contract import (
+    Fetcher,
+    ParseResult,
+    Payload,
+    PayloadInfo,
+    SourceConfig,
+    SourceError,
+    SourcePlugin,
+)
+from sources.cursors import file_validators, high_water, remember_files
 from sources.tables import TRADE_FLOWS
 
 OPTIONS = {"partner_cty_code", "api_key_env", "since"}
@@ -34,9 +44,12 @@ class CensusTradePlugin(SourcePlugin):
 
     plugin_name = "census_trade"
     cadence = "monthly"
+    partition_column = "period"
     table = TRADE_FLOWS.name
     key = TRADE_FLOWS.key
     schema = TRADE_FLOWS.schema
+    # Without a key the API allows 500 queries a day per address; two a run need no more than pacing.
+    rate_limits: ClassVar[Mapping[str, float]] = {"api.census.gov": 0.5}
 
     def __init__(self, config: SourceConfig):
         super().__init__(config)
@@ -60,7 +73,9 @@ class CensusTradePlugin(SourcePlugin):
     # Extract (I/O) ------------------------------------------------------------------------------
 
     def extract(self, fetcher: Fetcher, cursor: Mapping[str, Any] | None = None) -> Iterator[Payload]:
-        """One payload per flow. ``cursor`` may hold ``{"since": "YYYY-MM"}`` to narrow a live query."""
+        """One payload per flow. Live, the query starts at the cursor's ``since`` month (the newest
+        month loaded, fetched again because Census revises its latest figures); offline, an
+        unchanged sample file is not parsed again."""
         location = self.config.location
         scheme = urlparse(location).scheme
         if scheme == "file":
@@ -70,12 +85,17 @@ class CensusTradePlugin(SourcePlugin):
                                   "point 'path' at a folder holding exports_hs.json and imports_hs.json "
                                   "(e.g. samples/census_trade)")
             for flow, name in FILES.items():
-                payload = fetcher.get((folder / name).as_uri(), source=self.name)
+                url = (folder / name).as_uri()
+                payload = fetcher.get(url, source=self.name, validators=file_validators(cursor, url))
                 yield replace(payload, meta={**payload.meta, "flow": flow})
         elif scheme in ("http", "https"):
             since = str((cursor or {}).get("since") or self.since)
+            until = datetime.now(UTC).strftime("%Y-%m")
+            key = os.environ.get(self.api_key_env) or ""
             for flow in FILES:
-                yield self._fetch_live(fetcher, location.rstrip("/"), flow, since)
+                payload = fetcher.get(self.query_url(location.rstrip("/"), flow, since, until), source=self.name,
+                                      secret_params={"key": key} if key else None)
+                yield replace(payload, meta={**payload.meta, "flow": flow})
         else:
             raise SourceError(self.name, location, f"scheme '{scheme}' is not supported",
                               "use a 'path' to a folder of responses, or the API base URL (https://api.census.gov/data)")
@@ -87,67 +107,17 @@ class CensusTradePlugin(SourcePlugin):
                   ("CTY_CODE", self.cty_code), ("COMM_LVL", "HS2")]
         return f"{base}/timeseries/intltrade/{flow}s/hs?" + urlencode(params, quote_via=quote, safe=",")
 
-    def _fetch_live(self, fetcher: Fetcher, base: str, flow: str, since: str) -> Payload:
-        url = self.query_url(base, flow, since, datetime.now(timezone.utc).strftime("%Y-%m"))
-        secret = os.environ.get(self.api_key_env) or ""
-        if secret:
-            url += "&" + urlencode({"key": secret})
-        error: SourceError | None = None
-        try:
-            with _redacted_httpx_log(secret):
-                payload = fetcher.get(url, source=self.name)
-        except SourceError as exc:
-            error = SourceError(self.name, _redact(exc.where, secret), _redact(exc.problem, secret),
-                                _redact(exc.fix, secret))
-        except Exception as exc:  # noqa: BLE001 - anything else may carry the URL in its text
-            error = SourceError(self.name, _redact(url, secret), f"request failed: {type(exc).__name__}",
-                                "check the URL and the network, then rerun")
-        if error is not None:
-            raise error  # raised outside the except block: no chained exception holding the key
-        return replace(payload, url=_redact(payload.url, secret), meta={**payload.meta, "flow": flow})
+    def next_cursor(self, cursor: Mapping[str, Any] | None, frame: pl.DataFrame,
+                    fetched: Sequence[PayloadInfo]) -> dict[str, Any]:
+        """``since``: the newest month loaded (live queries start there); ``files``: sample validators."""
+        out = remember_files(cursor, [f for f in fetched if f.url.startswith("file:")])
+        since = high_water((cursor or {}).get("since"), frame.filter(pl.col("period_type") == "month"), "period")
+        if since:
+            out["since"] = since
+        return out
 
     # Parse (pure) -------------------------------------------------------------------------------
 
     def parse(self, payload: Payload) -> ParseResult:
-        rows, rejected, notes = parse_census(payload)
-        result = self.conform(rows, payload)
-        result.rejected[:0] = rejected
-        result.notes.extend(notes)
-        return result
-
-
-def _redact(text: str, secret: str) -> str:
-    """Drop ``key=`` from a URL's query and blank the secret anywhere else in ``text``."""
-    parts = urlparse(text)
-    if parts.scheme in ("http", "https") and parts.query:
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() != "key"]
-        text = urlunparse(parts._replace(query=urlencode(query, quote_via=quote, safe=",")))
-    if secret:
-        text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
-    return text
-
-
-class _SecretFilter(logging.Filter):
-    def __init__(self, secret: str):
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = _redact(message, self.secret), None
-        return True
-
-
-@contextmanager
-def _redacted_httpx_log(secret: str) -> Iterator[None]:
-    """httpx logs every request URL at INFO; the Census key travels in the URL, so scrub it."""
-    if not secret:
-        yield
-        return
-    logger, flt = logging.getLogger("httpx"), _SecretFilter(secret)
-    logger.addFilter(flt)
-    try:
-        yield
-    finally:
-        logger.removeFilter(flt)
+        frame, rejected, notes = parse_census(payload)  # column-wise: responses can be millions of rows
+        return ParseResult(frame=frame, rejected=rejected, notes=notes)

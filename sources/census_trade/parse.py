@@ -4,15 +4,25 @@ The API (``timeseries/intltrade/{exports,imports}/hs``) answers with a JSON arra
 first row is the header (variable names), every value is a string, and the query's predicate
 variables come back as extra columns (so a name such as ``CTY_CODE`` can appear twice). No I/O
 here, so any archived payload can be parsed again.
+
+A response can hold millions of rows (every HS6 code, month and partner), so the body is read by
+DuckDB's JSON reader straight from the bytes and checked column-wise; only the rows that are
+rejected become Python objects (benchmarks P1 and P6, BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from datetime import date
 from typing import Any
 
+import duckdb
+import polars as pl
+
 from sources.contract import Payload, Rejected, SourceError
+from sources.tables import TRADE_FLOWS
 
 #: Census Schedule C country codes this plugin knows -> ISO 3166-1 alpha-3. Kept small on purpose:
 #: an unknown code is rejected with a reason rather than loaded with a guessed partner.
@@ -29,71 +39,124 @@ TOTAL_CODES = {"", "-", "TOTAL"}  # how the API (and people) spell "all commodit
 TOTAL_DESC = "TOTAL FOR ALL COMMODITIES"
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")  # an API variable name, as the header holds them
 FIX = ("check the query (variables, CTY_CODE, time) and the API key; the API answers errors as "
        "plain text or an HTML page, and a valid query as a JSON array of arrays with a header row")
 
 
-def parse_census(payload: Payload) -> tuple[list[dict[str, Any]], list[Rejected], list[str]]:
-    """Rows for ``trade_flows`` (before :func:`conform_rows`), rejected records, notes.
+def parse_census(payload: Payload) -> tuple[pl.DataFrame, list[Rejected], list[str]]:
+    """Rows of ``trade_flows`` (all schema columns filled), rejected records, notes.
 
-    Raises :class:`SourceError` when the body as a whole is not a Census response.
+    Raises :class:`SourceError` when the body as a whole is not a Census response. A row is
+    rejected, with the reason, when its width differs from the header's, its CTY_CODE is not one we
+    map, its value is not a number, its time is not a month, or its key repeats an earlier row's.
     """
     if payload.status == 204 or not payload.content.strip():
-        return [], [], [f"empty response (HTTP {payload.status}): the API has no data for this query"]
+        return pl.DataFrame(schema=TRADE_FLOWS.schema), [], [
+            f"empty response (HTTP {payload.status}): the API has no data for this query"]
 
     def fail(problem: str) -> SourceError:
         return SourceError(payload.source, payload.url, problem, FIX)
 
+    with duckdb.connect() as con:
+        def rows(select: str = "j", source: str = "census_rows", limit: str = "", params: dict | None = None):
+            return con.sql(f"select {select} from {source} {limit}", params=params)
+
+        try:
+            con.read_json(io.BytesIO(payload.content), format="array", records="false",
+                          columns={"j": "VARCHAR[]"}).to_view("census_rows")
+            first = rows(limit="limit 1").fetchall()
+        except (duckdb.Error, UnicodeDecodeError):  # DuckDB raises the latter for bytes that are not UTF-8
+            raise _not_a_table(payload, fail) from None
+        header = first[0][0] if first else None
+        if not header or any(h is None or not _NAME.fullmatch(h) for h in header):
+            raise fail("the response is JSON but not an array of arrays with a header row of names")
+        col: dict[str, int] = {}  # name -> first position (predicate columns repeat get columns)
+        for i, name in enumerate(header):
+            col.setdefault(name, i)
+        flow = payload.meta.get("flow") or next((f for f, v in VARIABLES.items() if v[0] in col), None)
+        if flow not in VARIABLES:
+            raise fail(f"cannot tell exports from imports: no meta 'flow' and neither ALL_VAL_MO nor GEN_VAL_MO in {header}")
+        val_var, comm_var, desc_vars = VARIABLES[flow]
+        missing = [v for v in ("CTY_CODE", val_var, "time") if v not in col]
+        if missing:
+            raise fail(f"the header {header} lacks {', '.join(missing)}")
+        desc_var = next((d for d in desc_vars if d in col), None)
+
+        def cell(name: str | None) -> str:  # DuckDB lists are 1-based; a missing cell reads as ''
+            return "''" if name is None or name not in col else f"trim(coalesce(j[{col[name] + 1}], ''))"
+
+        # Validation, the ISO3 mapping and the TOTAL spelling run inside DuckDB; Polars only adds the
+        # columns that are the same on every row (cheap: one value, broadcast). Each cell is read
+        # and trimmed once (inner select), each check made once (middle select).
+        cells = (f"select j, {cell('CTY_CODE')} as cty, {cell(val_var)} as val, {cell(comm_var)} as code, "
+                 f"{cell('time')} as period, {cell(desc_var)} as descr from census_rows")
+        checked = (f"select *, len(j) = {len(header)} and list_contains($codes, cty) "
+                   f"and regexp_full_match(val, '{_NUMBER.pattern}') "
+                   f"and regexp_full_match(period, '{_MONTH.pattern}') and period <= $this_month as ok, "
+                   f"case when upper(code) in ('', '-', 'TOTAL') then 'TOTAL' else code end as commodity_code "
+                   f"from ({cells})")
+        select = ("$iso3[list_position($codes, cty)] as partner, commodity_code, "
+                  "coalesce(nullif(descr, ''), case when commodity_code = 'TOTAL' then $total end) as commodity_desc, "
+                  "period, case when ok then val::double end as value_usd, case when not ok then j end as raw")
+        params = {"codes": list(CENSUS_COUNTRIES), "iso3": list(CENSUS_COUNTRIES.values()), "total": TOTAL_DESC,
+                  "this_month": _this_month()}
+        try:
+            frame = rows(select, f"({checked})", params=params).pl()
+        except duckdb.Error:
+            raise _not_a_table(payload, fail) from None
+
+    frame = frame.with_row_index("n").slice(1)  # n: the row's number after the header
+    rejected = [Rejected(dict(zip(header, r["raw"])), _reason(r, header, val_var, _cells(r, col, val_var)))
+                for r in frame.filter(pl.col("raw").is_not_null()).iter_rows(named=True)]
+    good = frame.filter(pl.col("raw").is_null()).select(
+        source=pl.lit(payload.source), reporter=pl.lit("USA"), partner="partner", flow=pl.lit(flow),
+        commodity_code="commodity_code", commodity_desc="commodity_desc", period="period",
+        period_type=pl.lit("month"), value_usd="value_usd", source_url=pl.lit(payload.url),
+        payload_sha256=pl.lit(payload.sha256),
+    )
+    # source, reporter and flow are the same on every row: the rest of the key decides.
+    first = good.select(pl.struct("partner", "commodity_code", "period").is_first_distinct()).to_series()
+    for row in good.filter(~first).iter_rows(named=True):
+        key = {k: row[k] for k in TRADE_FLOWS.key}
+        rejected.append(Rejected(row, f"duplicate key {key} within one payload"))
+    return good.filter(first), rejected, []
+
+
+def _cells(r: dict[str, Any], col: dict[str, int], val_var: str) -> dict[str, str]:
+    """The checked cells of a rejected row, as the checks saw them (trimmed, '' when missing)."""
+    raw = r["raw"]
+
+    def get(name: str) -> str:
+        i = col[name]
+        return (raw[i] or "").strip() if i < len(raw) else ""
+    return {"cty": get("CTY_CODE"), "val": get(val_var), "period": get("time")}
+
+
+def _reason(r: dict[str, Any], header: list[str], val_var: str, c: dict[str, str]) -> str:
+    """Why one row was rejected: the first check it fails, in the order they are made."""
+    width = len(r["raw"])
+    if width != len(header):
+        return f"row {r['n']} has {width} values, the header has {len(header)}"
+    if c["cty"] not in CENSUS_COUNTRIES:
+        return (f"CTY_CODE {c['cty']!r} is not a country this plugin maps to ISO3 "
+                f"(known: {', '.join(sorted(CENSUS_COUNTRIES))})")
+    if not _NUMBER.fullmatch(c["val"]):
+        return f"{val_var} {c['val']!r} is not a number"
+    if _MONTH.fullmatch(c["period"]):
+        return f"time {c['period']!r} is in the future (after {_this_month()}): not a published month"
+    return f"time {c['period']!r} is not a month (YYYY-MM)"
+
+
+def _this_month() -> str:
+    return date.today().strftime("%Y-%m")
+
+
+def _not_a_table(payload: Payload, fail) -> SourceError:
+    """The error for a body DuckDB could not read as an array of arrays: not JSON, or the wrong JSON."""
     try:
-        doc = json.loads(payload.content.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        json.loads(payload.content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         snippet = payload.content[:60].decode("utf-8", "replace").strip().replace("\n", " ")
-        raise fail(f"the response is not JSON ({type(exc).__name__}; it starts with {snippet!r})") from None
-    if not (isinstance(doc, list) and doc and all(isinstance(r, list) for r in doc)
-            and doc[0] and all(isinstance(h, str) for h in doc[0])):
-        raise fail("the response is JSON but not an array of arrays with a header row of names")
-
-    header, body = doc[0], doc[1:]
-    col = {}  # name -> first position (predicate columns repeat get columns with the same value)
-    for i, name in enumerate(header):
-        col.setdefault(name, i)
-    flow = payload.meta.get("flow") or next((f for f, v in VARIABLES.items() if v[0] in col), None)
-    if flow not in VARIABLES:
-        raise fail(f"cannot tell exports from imports: no meta 'flow' and neither ALL_VAL_MO nor GEN_VAL_MO in {header}")
-    val_var, comm_var, desc_vars = VARIABLES[flow]
-    missing = [v for v in ("CTY_CODE", val_var, "time") if v not in col]
-    if missing:
-        raise fail(f"the header {header} lacks {', '.join(missing)}")
-    desc_var = next((d for d in desc_vars if d in col), None)
-
-    rows: list[dict[str, Any]] = []
-    rejected: list[Rejected] = []
-    for n, raw in enumerate(body, start=1):
-        record = dict(zip(header, raw))
-        if len(raw) != len(header):
-            rejected.append(Rejected(record, f"row {n} has {len(raw)} values, the header has {len(header)}"))
-            continue
-        cell = {name: str(raw[i]).strip() if raw[i] is not None else "" for name, i in col.items()}
-        partner = CENSUS_COUNTRIES.get(cell["CTY_CODE"])
-        if partner is None:
-            rejected.append(Rejected(record, f"CTY_CODE {cell['CTY_CODE']!r} is not a country this plugin "
-                                             f"maps to ISO3 (known: {', '.join(sorted(CENSUS_COUNTRIES))})"))
-            continue
-        if not _NUMBER.fullmatch(cell[val_var]):
-            rejected.append(Rejected(record, f"{val_var} {cell[val_var]!r} is not a number"))
-            continue
-        if not _MONTH.fullmatch(cell["time"]):
-            rejected.append(Rejected(record, f"time {cell['time']!r} is not a month (YYYY-MM)"))
-            continue
-        code = cell.get(comm_var, "")
-        code = "TOTAL" if code.upper() in TOTAL_CODES else code
-        desc = cell.get(desc_var) if desc_var else None
-        rows.append({
-            "reporter": "USA", "partner": partner, "flow": flow,
-            "commodity_code": code,
-            "commodity_desc": desc or (TOTAL_DESC if code == "TOTAL" else None),
-            "period": cell["time"], "period_type": "month",
-            "value_usd": float(cell[val_var]),
-            "source_url": payload.url,
-        })
-    return rows, rejected, []
+        return fail(f"the response is not JSON ({type(exc).__name__}; it starts with {snippet!r})")
+    return fail("the response is JSON but not an array of arrays with a header row of names")

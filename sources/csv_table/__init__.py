@@ -9,13 +9,27 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterator, Mapping
+from typing import Any
 
-from sources.contract import Fetcher, ParseResult, Payload, Rejected, SourceConfig, SourceError, SourcePlugin
+import polars as pl
+
+from sources import drift
+from sources.contract import (
+    Fetcher,
+    ParseResult,
+    Payload,
+    PayloadInfo,
+    Rejected,
+    SourceConfig,
+    SourceError,
+    SourcePlugin,
+)
+from sources.cursors import file_validators, remember_files
 from sources.tables import RAW_TABLES
 
-OPTIONS = ("table", "cadence", "rename", "constants", "values", "multiply", "unpivot")
+OPTIONS = ("table", "cadence", "rename", "constants", "values", "multiply", "unpivot", "ignore")
 CADENCES = ("daily", "monthly", "yearly", "static")
 SET_BY_CONFORM = {"source", "payload_sha256"}  # filled in by conform_rows, never needed in the file
 
@@ -77,10 +91,19 @@ class CsvTablePlugin(SourcePlugin):
             unpivot = {"columns": {str(k): v for k, v in cols.items()}, "name": str(unpivot["name"]),
                        "value": str(unpivot["value"])}
         self.unpivot = unpivot
+        ignore = opts.get("ignore") or []
+        if not isinstance(ignore, list) or not all(isinstance(c, str) for c in ignore):
+            raise bad("option 'ignore' must be a list of column names", "write ignore: [column_a, column_b]")
+        self.ignore = frozenset(ignore)
 
     def extract(self, fetcher: Fetcher, cursor: Mapping[str, Any] | None = None) -> Iterator[Payload]:
-        """The whole file is one payload; reruns are idempotent because the loader merges on the key."""
-        yield fetcher.get(self.config.location, source=self.name)
+        """The whole file is one payload, fetched conditionally: an unchanged file is not parsed again."""
+        location = self.config.location
+        yield fetcher.get(location, source=self.name, validators=file_validators(cursor, location))
+
+    def next_cursor(self, cursor: Mapping[str, Any] | None, frame: pl.DataFrame,
+                    fetched: Sequence[PayloadInfo]) -> dict[str, Any]:
+        return remember_files(cursor, fetched)
 
     def parse(self, payload: Payload) -> ParseResult:
         def fail(problem: str, fix: str, line: int | None = None) -> SourceError:
@@ -102,6 +125,7 @@ class CsvTablePlugin(SourcePlugin):
             if dupes:
                 raise fail(f"the header repeats column(s) {', '.join(dupes)}", "give every column a unique name")
             dropped = self._check_columns(header, fail)
+            drifted = self._check_drift(header, text, payload)
             for raw in reader:
                 if not any(cell.strip() for cell in raw):
                     continue  # blank line
@@ -118,10 +142,30 @@ class CsvTablePlugin(SourcePlugin):
             raise fail(f"not valid CSV: {exc}", "fix the quoting (RFC 4180: quote fields holding commas, "
                        "quotes or line breaks, and double quotes inside them)", reader.line_num) from None
         result = self.conform(rows, payload)
-        result.rejected[:0] = rejected
+        result.rejected[:0] = drifted + rejected
         if dropped:
             result.notes.append(f"columns not in raw.{self.table}, not loaded: {', '.join(dropped)}")
         return result
+
+    def _check_drift(self, header: list[str], text: str, payload: Payload) -> list[Rejected]:
+        """Raise if a typed column no longer holds its type; one quarantine record per unknown column.
+
+        The file's columns are expected to map (after ``rename``) onto the table, or to be named by
+        the options, or to be listed in ``ignore``; any other column is new.
+        """
+        expected: dict[str, str] = {}
+        for col in header:
+            target = self.rename.get(col, col)
+            if col in self.ignore or (self.unpivot and target in self.unpivot["columns"]):
+                expected[col] = "text"
+            elif target in self.schema:
+                transformed = target in self.values or target in self.constants
+                expected[col] = "text" if transformed else drift.kind_of_dtype(self.schema[target])
+        reader = csv.DictReader(io.StringIO(text, newline=""), fieldnames=header)
+        next(reader, None)  # the header row itself
+        return drift.check(header, reader, drift.Expected(required={}, optional=expected), source=self.name,
+                           where=payload.url, fix=f"map the column onto raw.{self.table} with options.rename, or "
+                           "list it in options.ignore (see sources/csv_table/README.md)")
 
     def _check_columns(self, header: list[str], fail) -> list[str]:
         """Fail early, naming the column, if the options or the table's key need what the file lacks.

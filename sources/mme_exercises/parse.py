@@ -21,10 +21,11 @@ import calendar
 import csv
 import io
 import re
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 MME_DOI_URL = "https://doi.org/10.7910/DVN/KHFODX"
 #: seeds/country_codes.csv at the repository root (this file is sources/mme_exercises/parse.py).
@@ -77,11 +78,18 @@ def _part_date(year: str, month: str, day: str, *, end: bool) -> tuple[date, str
 def parse_mme_csv(content: bytes, codes: Mapping[str, tuple[str, ...]]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, str], str]]]:
     """Rows in the EXERCISES shape, and (raw record, reason) for rows that cannot be loaded.
 
-    Raises ``ValueError`` if the bytes are not an MME CSV at all (not UTF-8, or columns missing);
-    the plugin turns that into a SourceError so the whole payload is quarantined.
+    Raises ``ValueError`` if the bytes are not an MME CSV at all (not UTF-8, not valid CSV, or
+    columns missing); the plugin turns that into a SourceError so the whole payload is quarantined.
     """
     text = content.decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _read_rows(reader, codes)
+    except csv.Error as exc:  # e.g. a field over csv.field_size_limit(), or a NUL byte
+        raise ValueError(f"not valid CSV at line {reader.line_num}: {exc}") from None
+
+
+def _read_rows(reader: csv.DictReader, codes: Mapping[str, tuple[str, ...]]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, str], str]]]:
     header = list(reader.fieldnames or [])
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     states = state_columns(header)

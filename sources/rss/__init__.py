@@ -7,11 +7,22 @@ page HTML into one ``raw.articles`` row with trafilatura. See ``sources/rss/READ
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import polars as pl
 
-from sources.contract import Fetcher, ParseResult, Payload, Rejected, SourceError, SourcePlugin
+from sources.contract import (
+    FETCH_ERROR_TYPE,
+    Fetcher,
+    ParseResult,
+    Payload,
+    PayloadInfo,
+    Rejected,
+    SourceError,
+    SourcePlugin,
+)
+from sources.cursors import file_validators, high_water, remember_files
 from sources.rss import parse as p
 from sources.tables import ARTICLES
 
@@ -21,6 +32,7 @@ class RssPlugin(SourcePlugin):
 
     plugin_name = "rss"
     cadence = "daily"
+    partition_column = "published_on"
     table = ARTICLES.name
     key = ARTICLES.key
     schema = ARTICLES.schema
@@ -30,13 +42,20 @@ class RssPlugin(SourcePlugin):
     def extract(self, fetcher: Fetcher, cursor: Mapping[str, Any] | None = None) -> Iterator[Payload]:
         """Yield the feed payload, then one payload per (new) item page.
 
-        A page that cannot be fetched does not stop the feed: it is yielded as an empty payload
-        whose ``meta["fetch_error"]`` says why, and parse quarantines it with that reason.
+        The feed is fetched conditionally (ETag, Last-Modified, sha256 from the cursor): when it has
+        not changed, nothing else is fetched. Items dated before the cursor's ``last_published``
+        are skipped. A page that cannot be fetched does not stop the feed: it is yielded as a
+        fetch-failure record (:meth:`Payload.failed`), which is archived and quarantined with why,
+        and its link is kept in the cursor's ``retry`` list, so the next run fetches it again.
         """
         feed_url = self.config.location
-        feed_payload = fetcher.get(feed_url, source=self.name)
-        feed_url = feed_payload.url  # after redirects: relative links resolve against this
+        retry = set((cursor or {}).get("retry") or [])
+        validators = {} if retry else file_validators(cursor, feed_url)
+        feed_payload = fetcher.get(feed_url, source=self.name, validators=validators)
         yield _with_meta(feed_payload, {"kind": "feed"})
+        if feed_payload.not_modified:
+            return
+        feed_url = feed_payload.url  # after redirects: relative links resolve against this
 
         feed = p.parse_feed(feed_payload.content, source=self.name, url=feed_url)
         since = p.parse_date((cursor or {}).get("last_published"))
@@ -44,7 +63,8 @@ class RssPlugin(SourcePlugin):
         publisher = self.config.options.get("publisher")
         seen: set[str] = set()
         for item in feed.items:
-            if item.link in seen or (since and item.published and item.published < since):
+            old = since and item.published and item.published < since
+            if item.link in seen or (old and item.link not in retry):
                 continue
             if max_items is not None and len(seen) >= int(max_items):
                 break
@@ -57,24 +77,33 @@ class RssPlugin(SourcePlugin):
             try:
                 page = fetcher.get(item.link, source=self.name)
             except SourceError as exc:
-                yield Payload(source=self.name, url=item.link, content=b"", status=0,
-                              meta={**meta, "fetch_error": str(exc)})
+                yield Payload.failed(self.name, item.link, str(exc), meta)
                 continue
             yield _with_meta(page, meta)
 
-    def next_cursor(self, frame: pl.DataFrame) -> dict[str, str]:
-        """The cursor after loading ``frame``: the newest ``published_on`` seen (empty if none)."""
-        if frame.is_empty() or frame["published_on"].drop_nulls().is_empty():
-            return {}
-        return {"last_published": frame["published_on"].max().isoformat()}
+    def next_cursor(self, cursor: Mapping[str, Any] | None, frame: pl.DataFrame,
+                    fetched: Sequence[PayloadInfo]) -> dict[str, Any]:
+        """``last_published``: the newest ``published_on`` loaded (never moving back); ``files``:
+        the feed's validators, so an unchanged feed costs one conditional request; ``retry``: the
+        pages that could not be fetched this time."""
+        out = remember_files(cursor, [f for f in fetched if f.meta.get("kind") == "feed"])
+        failed = sorted(f.url for f in fetched if f.content_type == FETCH_ERROR_TYPE)
+        if failed:
+            out["retry"] = failed
+        last = high_water((cursor or {}).get("last_published"), frame, "published_on")
+        if last:
+            out["last_published"] = last
+        return out
 
     # ------------------------------------------------------------------------------------ parse
 
     def parse(self, payload: Payload) -> ParseResult:
         if payload.meta.get("kind") == "feed":
             feed = p.parse_feed(payload.content, source=self.name, url=payload.url)
-            notes = [f"feed: {len(feed.items)} items"] + [f"feed: skipped {s}" for s in feed.skipped]
-            return ParseResult(frame=self.empty_frame(), notes=notes)
+            # An item without a link we may fetch is quarantined, not only noted: nothing is dropped unseen.
+            skipped = [Rejected({"feed_url": payload.url, "item": s}, f"source '{self.name}': feed {s} ({payload.url}). "
+                                "Fix: ask the publisher for an http(s) link to the article") for s in feed.skipped]
+            return ParseResult(frame=self.empty_frame(), rejected=skipped, notes=[f"feed: {len(feed.items)} items"])
         return self._parse_page(payload)
 
     def _parse_page(self, payload: Payload) -> ParseResult:
@@ -86,9 +115,6 @@ class RssPlugin(SourcePlugin):
             reason = f"source '{self.name}': {missing} ({payload.url}). Fix: {fix}"
             return ParseResult(frame=self.empty_frame(), rejected=[Rejected(record, reason)])
 
-        if meta.get("fetch_error"):
-            return reject(f"the article page could not be fetched: {meta['fetch_error']}",
-                          "check the item's link; the next run retries it")
         html, _ = p.decode_html(payload.content, payload.content_type)
         page = p.page_meta(html, payload.url)
         min_chars = int(self.config.options.get("min_body_chars", 100))
@@ -107,7 +133,8 @@ class RssPlugin(SourcePlugin):
             "title": meta.get("title") or page.title,
             "author": meta.get("author") or page.author,
             "published_on": published,
-            "language": page.language or p.language_code(meta.get("language")) or p.guess_language(body),
+            "language": (p.detect_language(body) or page.language or p.language_code(meta.get("language"))
+                         or p.guess_language(body)),
             "body": body,
             "publisher": meta.get("publisher") or page.site_name,
             "feed_url": meta.get("feed_url"),

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from functools import cache
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlparse
 
@@ -98,8 +99,8 @@ def parse_feed(content: bytes, *, source: str, url: str) -> Feed:
         src = entry.get("source") or {}
         items.append(FeedItem(
             link=link,
-            title=_clean(entry.get("title")),
-            author=_clean(entry.get("author")),
+            title=clean_feed_text(entry.get("title")),
+            author=clean_feed_text(entry.get("author")),
             published=entry_date(entry),
             guid=_clean(entry.get("id")),
             publisher=_clean(src.get("title")) or feed_title,
@@ -159,6 +160,28 @@ def parse_date(value: Any) -> date | None:
             return date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             return None
+    return _loose_date(value)
+
+
+#: Dates as real feeds write them when they ignore RFC 822: "Aug 5, 2024", "5 August 2024", ...
+_LOOSE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d %b %Y", "%d %B %Y", "%Y/%m/%d",
+                  "%a, %b %d, %Y", "%A, %B %d, %Y", "%b. %d, %Y")
+
+
+def _loose_date(value: str) -> date | None:
+    """A date in one of :data:`_LOOSE_FORMATS`, ignoring a trailing time; None otherwise.
+
+    Day-first and month-first numeric forms (05/08/2024) are left alone on purpose: they are
+    ambiguous, and a wrong date is worse than none (the page's own date is used instead).
+    """
+    text = re.sub(r"\s+", " ", value.replace("Sept", "Sep")).strip()
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
+    text = re.split(r"\s+\d{1,2}:\d{2}", text)[0].strip().rstrip(",")
+    for fmt in _LOOSE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
     return None
 
 
@@ -201,8 +224,32 @@ def decode_html(content: bytes, content_type: str | None) -> tuple[str, str]:
         encoding = _codec(m[1].decode("ascii", "replace")) if m else None
         if encoding and encoding.startswith("utf-16"):
             encoding = "utf-8"  # a meta tag readable as ASCII cannot be UTF-16 (HTML spec)
-    encoding = encoding or "utf-8"
+    encoding = encoding or sniff_encoding(content)
     return content.decode(encoding, errors="replace"), encoding
+
+
+#: Encodings a page without a declaration is judged against: the legacy encodings commentary on
+#: the relationship is actually published in. A short or odd text is left as UTF-8 (with U+FFFD)
+#: rather than guessed into an exotic code page.
+_SNIFF_CANDIDATES = ["utf_8", "cp1252", "euc_jp", "cp932", "iso2022_jp", "euc_kr", "gb18030", "big5"]
+_SNIFF_MIN_BYTES = 200
+
+
+def sniff_encoding(content: bytes) -> str:
+    """The encoding of a page that declares none: UTF-8 if it decodes as such, else the best guess
+    of charset-normalizer among :data:`_SNIFF_CANDIDATES` (EUC-JP and Shift_JIS pages without a
+    meta tag exist), else UTF-8."""
+    try:
+        content.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if len(content) < _SNIFF_MIN_BYTES:
+        return "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(content[:65536], cp_isolation=_SNIFF_CANDIDATES).best()
+    return (_codec(best.encoding) or "utf-8") if best is not None else "utf-8"
 
 
 @dataclass(frozen=True)
@@ -333,6 +380,37 @@ def guess_language(text: str) -> str | None:
     if words and sum(w in _EN_WORDS for w in words) / len(words) > 0.15:
         return "en"
     return None
+
+
+@cache
+def _language_identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str, min_confidence: float = 0.9, min_chars: int = 200) -> str | None:
+    """ISO 639-1 code of the text's language by py3langid, or None when the text is too short or
+    the model is unsure (then the page's or feed's declared language is used instead)."""
+    if len(text) < min_chars:
+        return None
+    lang, prob = _language_identifier().classify(text[:20000])
+    return lang if prob >= min_confidence and re.fullmatch(r"[a-z]{2}", lang) else None
+
+
+def clean_feed_text(value: Any) -> str | None:
+    """Feed titles and names as plain text. feedparser hands back what the publisher escaped, so a
+    title may still hold markup or entities ('AT&amp;T &#8217;s <em>deal</em>' -> 'AT&T ’s deal')."""
+    text = _clean(value)
+    if text is None or not re.search(r"[<&]", text):
+        return text
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        return _clean(lxml.html.fragment_fromstring(text, create_parent="div").text_content())
+    except (ParserError, ValueError):
+        return text
 
 
 def article_id(canonical_url: str) -> str:

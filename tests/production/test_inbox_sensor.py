@@ -52,10 +52,11 @@ def test_ingest_loads_inbox_files_and_moves_them(data_dir):
     config = load_config()
     inbox = inbox_dir(data_dir, "tariff_actions")
     inbox.mkdir(parents=True)
+    header = (PROJECT_ROOT / "samples/reference/tariffs/tariff_actions.csv").read_text().splitlines()[0]
     (inbox / "analyst_upload.csv").write_text(
-        "action_id,title,instrument,imposing,affected,rate_pct,announced_on,effective_on,source_url\n"
-        "TEST_UPLOAD_2030,Synthetic test row (not a real action),section_232,USA,JPN,10,2030-01-01,2030-02-01,"
-        "file:///synthetic\n")
+        f"{header}\n"
+        "TEST_UPLOAD_SYNTHETIC,Synthetic test row (not a real action),section_232,USA,JPN,steel,10,2020-01-01,"
+        "2020-02-01,,,synthetic,file:///synthetic\n")
     wh = Warehouse(data_dir)
     meta = run_source(registry.create(config.source("tariff_actions")), wh, data_dir=data_dir)
     assert meta["inbox_files"] == 1
@@ -64,5 +65,5 @@ def test_ingest_loads_inbox_files_and_moves_them(data_dir):
     with duckdb.connect(str(wh.path), read_only=True) as con:
         ids = {r[0] for r in con.execute("select action_id from raw.tariff_actions").fetchall()}
         archived = con.execute("select count(*) from landing.payloads where url like '%analyst_upload.csv'").fetchall()
-    assert "TEST_UPLOAD_2030" in ids and "SEC232_STEEL_2018" in ids
+    assert "TEST_UPLOAD_SYNTHETIC" in ids and "SEC232_STEEL_2018" in ids
     assert archived[0][0] == 1
