@@ -15,7 +15,8 @@ from orchestration.assets.dbt import build_dbt_assets, dbt_resource
 from orchestration.assets.enrich import enrich_articles
 from orchestration.assets.ingest import build_ingest_assets
 from orchestration.assets.publish import build_publish_asset
-from orchestration.checks.asset_checks import build_suite_checks
+from orchestration.assets.report import build_report_assets
+from orchestration.checks import build_quality_checks
 from orchestration.lib.config import Config, data_dir, load_config
 from orchestration.lib.resources import WarehouseResource
 from orchestration.schedules import nightly_refresh, refresh_all, refresh_all_multiprocess
@@ -31,14 +32,16 @@ def build_definitions(config: Config | None = None, *, full_refresh: bool = Fals
     dbt_models = build_dbt_assets(config)
     marts = [k for k in dbt_models.keys if k.path[0] == "marts"]
     publish = build_publish_asset(marts)
-    assets = [*ingest, enrich_articles, dbt_models, publish]
+    reports = build_report_assets(config, dbt_models)  # beside publish: a failed chart never holds back data
+    assets = [*ingest, enrich_articles, dbt_models, publish, *reports]
     all_keys = [k for a in assets for k in a.keys]
+    quality_checks, quality_sensors = build_quality_checks(config, all_keys)
     return Definitions(
         assets=assets,
-        asset_checks=build_suite_checks(all_keys),
+        asset_checks=quality_checks,
         jobs=[refresh_all, refresh_all_multiprocess],
         schedules=[nightly_refresh(config)],
-        sensors=[build_inbox_sensor(config)],
+        sensors=[build_inbox_sensor(config), *quality_sensors],
         resources={
             "warehouse": WarehouseResource(data_dir=str(data_dir()), full_refresh=full_refresh),
             "dbt": dbt_resource(),

@@ -1,14 +1,19 @@
 {#
-    Each mention that points into a record table, resolved to one concrete record.
+    Each mention that points into a record table, resolved to the concrete records it means: one
+    row per (mention, record), or one row with a null record when nothing fits.
 
     - agreement: record_match is the action_id itself; kept when the record existed on the
       publication date (an article cannot mention an agreement signed after it was written).
     - instrument: record_match is an instrument code (section_232, ...). Candidates are the actions
-      with that instrument announced on or before the publication date. Ranked by: the mention
-      names the action's own document ("Proclamation 9705" and a legal citation "Proc. 9705 ...");
-      then any product word shared by the mention's context and the action's title/product scope;
-      then in force on the publication date; then how many product groups are shared; then the
-      nearest announcement.
+      with that instrument announced on or before the publication date (an action announced later
+      is never what an article meant). A mention that names a document ("Proclamation 9705")
+      resolves to the actions that document carries (by the first document of legal_citation),
+      and to nothing if no record carries it. Otherwise each product group named both in the
+      mention's sentences and in an action's title (steel, aluminum, automobiles, ...) picks its
+      own action, so "Section 232 tariffs on steel and aluminum" resolves to both; with no
+      product shared, one action is chosen. Among the candidates for a product (or overall): between the pair first, then in
+      force on the publication date (int_tariffs_in_force, supersessions included), then the
+      latest announced, then the one covering the fewest products.
     - exercise_series: record_match is a series name. Candidates are the exercises whose series
       list holds it; the one whose reference date is nearest the publication date wins.
     - anything else with a record_table: record_match is looked up as the record's own id.
@@ -44,6 +49,12 @@ exercises as (
 
 ),
 
+tariffs_in_force as (
+
+    select * from {{ ref('int_tariffs_in_force') }}
+
+),
+
 product_words as (
 
     -- word groups that tie a mention's context to a tariff action's products
@@ -67,7 +78,14 @@ dated_mentions as (
             when mentions.entity_type = 'instrument' and mentions.record_table = 'tariff_actions' then 'instrument'
             when mentions.entity_type = 'exercise_series' and mentions.record_table = 'exercises' then 'exercise_series'
             else 'record_id'
-        end as resolution_method
+        end as resolution_method,
+        -- a legal document the matched text names ("Proclamation 9705" -> 'proc 9705')
+        case
+            when regexp_matches(mentions.matched_text, '(?i)\b(proclamation|proc\.)\s*\d{3,6}\b')
+                then 'proc ' || regexp_extract(mentions.matched_text, '(\d{3,6})', 1)
+            when regexp_matches(mentions.matched_text, '(?i)\b(executive order|eo)\s*\d{3,6}\b')
+                then 'eo ' || regexp_extract(mentions.matched_text, '(\d{3,6})', 1)
+        end as cited_document
 
     from mentions
     inner join articles using (article_id)
@@ -155,35 +173,35 @@ direct_resolved as (
 
 ),
 
--- instruments: the action of that instrument the mention most likely means
+-- instruments: the actions of that instrument the mention means. Only actions announced on or
+-- before the publication date are candidates. A mention that names a document ("Proclamation
+-- 9705", "EO 14257") means the actions that document carries, and nothing else; one whose
+-- sentences name products means one action per product named (so "steel and aluminum tariffs"
+-- links both); otherwise the single most likely action.
 
 instrument_candidates as (
 
     select
         dated_mentions.article_id,
         dated_mentions.mention_id,
+        dated_mentions.cited_document,
         tariff_actions.action_id,
         tariff_actions.is_agreement,
         tariff_actions.source_url,
         tariff_actions.payload_sha256,
         coalesce(tariff_actions.announced_on, tariff_actions.effective_on) as announced_date,
-        coalesce(
-            tariff_actions.effective_on <= dated_mentions.published_on
-            and (tariff_actions.ended_on is null or tariff_actions.ended_on > dated_mentions.published_on),
-            false
+        {{ action_between_pair('tariff_actions.imposing_codes', 'tariff_actions.affected_codes') }} as affects_pair,
+        -- the same as-of rule as the in_force links, supersessions included
+        exists (
+            select 1 from tariffs_in_force
+            where tariffs_in_force.article_id = dated_mentions.article_id
+                and tariffs_in_force.action_id = tariff_actions.action_id
         ) as is_in_force,
-        -- "Proclamation 9705", "EO 14257": the mention names a document, compare with the citation
-        coalesce(
-            regexp_matches(
-                tariff_actions.legal_citation,
-                '(Proc\.|Proclamation|EO|Executive Order) ' || nullif(regexp_extract(
-                    dated_mentions.matched_text, '(?i)(proclamation|proc\.|executive order|eo)\s*(\d{3,6})', 2
-                ), '') || '\b'
-            ),
-            false
-        ) as cites_document,
+        coalesce({{ document_key('tariff_actions.legal_citation') }} = dated_mentions.cited_document, false)
+            as cites_document,
         lower(coalesce(dated_mentions.context, '') || ' ' || coalesce(dated_mentions.matched_text, '')) as mention_text,
-        lower(coalesce(tariff_actions.title, '') || ' ' || coalesce(tariff_actions.product_scope, '')) as action_text
+        -- the title only: product scopes also list what an action excludes
+        lower(coalesce(tariff_actions.title, '')) as action_text
 
     from dated_mentions
     inner join tariff_actions
@@ -193,46 +211,86 @@ instrument_candidates as (
 
 ),
 
-instrument_product_matches as (
+instrument_products as (
 
+    -- the product groups each candidate shares with its mention's sentences
     select
-        instrument_candidates.article_id,
-        instrument_candidates.mention_id,
-        instrument_candidates.action_id,
-        list_sort(list(product_words.product_group) filter (
+        instrument_candidates.*,
+        count(*) over (partition by article_id, mention_id) as candidate_count,
+        coalesce((
+            select list_sort(list(product_words.product_group))
+            from product_words
             where regexp_matches(instrument_candidates.mention_text, product_words.pattern)
-            and regexp_matches(instrument_candidates.action_text, product_words.pattern)
-        )) as shared_products
+                and regexp_matches(instrument_candidates.action_text, product_words.pattern)
+        ), []::varchar[]) as shared_products,
+        (
+            select count(*)
+            from product_words
+            where regexp_matches(instrument_candidates.action_text, product_words.pattern)
+        ) as action_product_count
 
     from instrument_candidates
-    cross join product_words
-    group by all
+
+),
+
+by_document as (
+
+    select *, cast(null as varchar) as product_group
+    from instrument_products
+    where cites_document
+
+),
+
+by_product as (
+
+    select * from (
+        select *, unnest(shared_products) as product_group
+        from instrument_products
+        where cited_document is null
+    )
+    qualify row_number() over (
+        partition by article_id, mention_id, product_group
+        order by affects_pair desc, is_in_force desc, announced_date desc, action_product_count asc, action_id
+    ) = 1
+
+),
+
+by_date as (
+
+    select *, cast(null as varchar) as product_group
+    from instrument_products
+    where cited_document is null
+    qualify max(len(shared_products)) over (partition by article_id, mention_id) = 0
+        and row_number() over (
+            partition by article_id, mention_id
+            order by affects_pair desc, is_in_force desc, announced_date desc, action_product_count asc, action_id
+        ) = 1
 
 ),
 
 instrument_ranked as (
 
     select
-        instrument_candidates.*,
-        coalesce(instrument_product_matches.shared_products, []::varchar[]) as shared_products,
-        len(coalesce(instrument_product_matches.shared_products, []::varchar[])) as product_score,
-        count(*) over (partition by instrument_candidates.article_id, instrument_candidates.mention_id) as candidate_count,
-        row_number() over (
-            partition by instrument_candidates.article_id, instrument_candidates.mention_id
-            order by
-                instrument_candidates.cites_document desc,
-                len(coalesce(instrument_product_matches.shared_products, []::varchar[])) > 0 desc,
-                instrument_candidates.is_in_force desc,
-                len(coalesce(instrument_product_matches.shared_products, []::varchar[])) desc,
-                instrument_candidates.announced_date desc,
-                instrument_candidates.action_id
-        ) as candidate_rank
+        article_id,
+        mention_id,
+        action_id,
+        any_value(is_agreement) as is_agreement,
+        any_value(source_url) as source_url,
+        any_value(payload_sha256) as payload_sha256,
+        any_value(announced_date) as announced_date,
+        any_value(is_in_force) as is_in_force,
+        any_value(cites_document) as cites_document,
+        any_value(candidate_count) as candidate_count,
+        list_sort(list(product_group) filter (where product_group is not null)) as chosen_products
 
-    from instrument_candidates
-    left join instrument_product_matches
-        on instrument_candidates.article_id = instrument_product_matches.article_id
-        and instrument_candidates.mention_id = instrument_product_matches.mention_id
-        and instrument_candidates.action_id = instrument_product_matches.action_id
+    from (
+        select * from by_document
+        union all
+        select * from by_product
+        union all
+        select * from by_date
+    )
+    group by article_id, mention_id, action_id
 
 ),
 
@@ -246,19 +304,22 @@ instrument_resolved as (
         case
             when instrument_ranked.action_id is null then 0.0
             when instrument_ranked.cites_document then 0.95
-            when instrument_ranked.product_score > 0 then 0.8
+            when len(instrument_ranked.chosen_products) > 0 then 0.8
             when instrument_ranked.candidate_count = 1 then 0.6
             else 0.4
         end as confidence,
         case
+            when instrument_ranked.action_id is null and dated_mentions.cited_document is not null
+                then 'names ' || dated_mentions.cited_document || ', which no ' || coalesce(dated_mentions.record_match, 'null')
+                    || ' action announced by ' || dated_mentions.published_on || ' carries'
             when instrument_ranked.action_id is null
                 then 'no ' || coalesce(dated_mentions.record_match, 'null') || ' action announced by ' || dated_mentions.published_on
             else coalesce(dated_mentions.record_match, '') || ' -> ' || instrument_ranked.action_id
                 || case
                     when instrument_ranked.cites_document
                         then ': the text names its document (' || dated_mentions.matched_text || ')'
-                    when instrument_ranked.product_score > 0
-                        then ': products named in the text (' || array_to_string(instrument_ranked.shared_products, ', ') || ')'
+                    when len(instrument_ranked.chosen_products) > 0
+                        then ': products named in the text (' || array_to_string(instrument_ranked.chosen_products, ', ') || ')'
                     else ': no product named in the text'
                 end
                 || case when instrument_ranked.is_in_force then ', in force' else ', not in force' end
@@ -273,7 +334,6 @@ instrument_resolved as (
     left join instrument_ranked
         on dated_mentions.article_id = instrument_ranked.article_id
         and dated_mentions.mention_id = instrument_ranked.mention_id
-        and instrument_ranked.candidate_rank = 1
     where dated_mentions.resolution_method = 'instrument'
 
 ),
@@ -370,6 +430,7 @@ final as (
         dated_mentions.matched_text,
         dated_mentions.start_char,
         dated_mentions.context,
+        dated_mentions.tone,
         dated_mentions.record_table,
         dated_mentions.record_match,
         dated_mentions.resolution_method,

@@ -1,7 +1,10 @@
 {#
     Article x tariff action in force on the article's publication date, between the pair
     (vars alliance_a, alliance_b): announced and effective on or before that day, not yet ended,
-    and not an agreement (agreements and memoranda on them are not tariffs).
+    not yet replaced for the affected member of the pair by a later action that was announced and
+    effective on or before that day (int_tariff_supersessions), and not an agreement (agreements
+    and memoranda on them are not tariffs). Every date a record has takes part: an action
+    announced after the article is never in force for it, even if its effective date is earlier.
 #}
 
 with
@@ -18,6 +21,12 @@ tariff_actions as (
 
 ),
 
+supersessions as (
+
+    select * from {{ ref('int_tariff_supersessions') }}
+
+),
+
 pair_tariffs as (
 
     select
@@ -25,7 +34,11 @@ pair_tariffs as (
         case
             when list_contains(imposing_codes, '{{ var("alliance_a") }}') then '{{ var("alliance_a") }}'
             else '{{ var("alliance_b") }}'
-        end as imposed_by
+        end as imposed_by,
+        case
+            when list_contains(imposing_codes, '{{ var("alliance_a") }}') then '{{ var("alliance_b") }}'
+            else '{{ var("alliance_a") }}'
+        end as affected_member
 
     from tariff_actions
     where not is_agreement
@@ -57,6 +70,14 @@ final as (
         on coalesce(pair_tariffs.announced_on, pair_tariffs.effective_on) <= articles.published_on
         and pair_tariffs.effective_on <= articles.published_on
         and (pair_tariffs.ended_on is null or pair_tariffs.ended_on > articles.published_on)
+    where not exists (
+        select 1
+        from supersessions
+        where supersessions.action_id = pair_tariffs.action_id
+            and supersessions.superseded_for in ('ALL', pair_tariffs.affected_member)
+            and supersessions.superseded_on <= articles.published_on
+            and supersessions.superseding_announced_on <= articles.published_on
+    )
 
 )
 

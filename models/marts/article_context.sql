@@ -81,23 +81,40 @@ linked_ids as (
 
 ),
 
-linked_exercises as (
+exercise_links as (
 
+    -- each linked exercise with its status as recorded and as the article could have known it
     select
         links.article_id,
-        list(
-            {'exercise_id': exercises.exercise_id, 'name': exercises.name, 'status': exercises.status}
-            order by exercises.reference_date, exercises.exercise_id
-        ) filter (where links.reason = 'in_window') as exercises_in_window,
-        list(
-            {'exercise_id': exercises.exercise_id, 'name': exercises.name, 'status': exercises.status}
-            order by exercises.reference_date, exercises.exercise_id
-        ) filter (where links.reason = 'mentioned') as exercises_mentioned
+        links.reason,
+        exercises.reference_date,
+        exercises.exercise_id,
+        {
+            'exercise_id': exercises.exercise_id,
+            'name': exercises.name,
+            'status': exercises.status,
+            'status_as_of': {{ exercise_status_as_of('exercises', 'links.published_on') }},
+            'start_date': exercises.start_date,
+            'end_date': exercises.end_date
+        } as exercise
 
     from links
     inner join exercises on links.entity_id = exercises.exercise_id
     where links.entity_type = 'exercise'
-    group by links.article_id
+
+),
+
+linked_exercises as (
+
+    select
+        article_id,
+        list(exercise order by reference_date, exercise_id) filter (where reason = 'in_window')
+            as exercises_in_window,
+        list(exercise order by reference_date, exercise_id) filter (where reason = 'mentioned')
+            as exercises_mentioned
+
+    from exercise_links
+    group by article_id
 
 ),
 
@@ -145,11 +162,11 @@ final as (
         coalesce(linked_ids.instruments_mentioned, []::varchar[]) as instruments_mentioned,
         coalesce(
             linked_exercises.exercises_in_window,
-            []::struct(exercise_id varchar, name varchar, status varchar)[]
+            []::struct(exercise_id varchar, name varchar, status varchar, status_as_of varchar, start_date date, end_date date)[]
         ) as exercises_in_window,
         coalesce(
             linked_exercises.exercises_mentioned,
-            []::struct(exercise_id varchar, name varchar, status varchar)[]
+            []::struct(exercise_id varchar, name varchar, status varchar, status_as_of varchar, start_date date, end_date date)[]
         ) as exercises_mentioned,
         coalesce(linked_ids.countries_mentioned, []::varchar[]) as countries_mentioned,
         coalesce(linked_ids.people_mentioned, []::varchar[]) as people_mentioned,

@@ -6,6 +6,9 @@
       organizations, instruments, agreements with no record) link by their key.
     - in_force: a tariff action between the pair was in force on the publication date.
     - in_window: an exercise of the pair was held within the window around the publication date.
+
+    tone is the mean VADER score of the sentences around the entity's mentions (null for in_force
+    and in_window links, and for text that is not English).
 #}
 
 with
@@ -53,7 +56,8 @@ mentioned_records as (
         arg_min(record_table, start_char) as record_table,
         arg_max(resolution_note, confidence) as note,
         any_value(record_source_url) as record_source_url,
-        any_value(record_payload_sha256) as record_payload_sha256
+        any_value(record_payload_sha256) as record_payload_sha256,
+        avg(tone) as tone
 
     from resolved_mentions
     where is_resolved
@@ -76,7 +80,8 @@ mentioned_entities as (
         cast(null as varchar) as record_table,
         'named in the text ' || count(*) || case when count(*) = 1 then ' time' else ' times' end as note,
         cast(null as varchar) as record_source_url,
-        cast(null as varchar) as record_payload_sha256
+        cast(null as varchar) as record_payload_sha256,
+        avg(tone) as tone
 
     from mentions
     where entity_key is not null
@@ -102,7 +107,8 @@ in_force as (
         'in force on ' || published_on || ': effective ' || effective_on
             || ', imposed by ' || imposed_by || ' on ' || array_to_string(affected_codes, ';') as note,
         source_url as record_source_url,
-        payload_sha256 as record_payload_sha256
+        payload_sha256 as record_payload_sha256,
+        cast(null as double) as tone
 
     from tariffs_in_force
 
@@ -126,7 +132,8 @@ in_window as (
                 else ', ended ' || -days_from_article || ' days before the article'
             end as note,
         source_url as record_source_url,
-        payload_sha256 as record_payload_sha256
+        payload_sha256 as record_payload_sha256,
+        cast(null as double) as tone
 
     from exercises_in_window
 
@@ -158,6 +165,8 @@ final as (
         links.note,
         links.record_source_url,
         links.record_payload_sha256,
+        -- VADER compound of the sentences around the mentions (mean over them), approximate
+        links.tone,
         articles.published_on,
         articles.url as article_url,
         articles.payload_sha256 as article_payload_sha256

@@ -6,7 +6,6 @@ dbt models resolve into links.
 """
 
 
-import polars as pl
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
 from orchestration.enrich import extract_mentions, load_dictionary, score_articles

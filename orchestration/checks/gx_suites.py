@@ -1,15 +1,17 @@
-"""Great Expectations suites in ``expectations/``: load them, validate a table, build Data Docs.
+"""Great Expectations suites in ``expectations/``: load them and validate a dataframe.
 
 The suites are JSON files, one per table, named ``<schema>.<table>.json`` and reviewed like code::
 
     {"name": "raw.articles",
-     "meta": {"table": "raw.articles", "blocking": true, "notes": "why these bounds"},
+     "meta": {"table": "raw.articles", "blocking": true, "max_row_drop": 0.5, "notes": "why"},
      "expectations": [{"type": "expect_...", "kwargs": {...}, "meta": {"why": "..."}}]}
 
-GX 1.24 cannot validate DuckDB through SQL (see STACK_NOTES.md), so a table is read into pandas
-with a short read-only connection (:func:`read_table`) and validated as a dataframe
-(:func:`validate_frame`) on one ephemeral GX context per process. Bounds relative to the run date
-are suite parameters (``{"$PARAMETER": "today_plus_1d"}``) filled in by :func:`run_parameters`.
+GX 1.24 cannot validate DuckDB through SQL (see STACK_NOTES.md), so tables are validated as
+pandas dataframes on one ephemeral GX context per process (:func:`validate_frame`, or
+:func:`run_suite_on_frame` for part of a suite); :mod:`orchestration.checks.batches` feeds a
+DuckDB table through it in bounded batches. Values known only at run time are suite parameters
+(``{"$PARAMETER": "today_plus_1d"}``): the run date's bounds from :func:`run_parameters`, and the
+row-count floor that :mod:`orchestration.checks.history` derives from the last run.
 
 Great Expectations takes ~15 s to import (pandas a few more), so both are imported lazily:
 importing this module (and so the Dagster code location) stays cheap until a suite is run.
@@ -25,9 +27,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -36,21 +36,18 @@ if TYPE_CHECKING:
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUITES_DIR = REPO_ROOT / "expectations"
 
-# schema.table, lower case: the only shape a table name may have before it is put into SQL.
+# schema.table, lower case: the shape of a suite name and of the table it checks.
 _QUALIFIED = re.compile(r"^[a-z_]+\.[a-z_]+$")
 _MAX_EXAMPLES = 5
 # SUMMARY keeps the stored result small (no full unexpected lists) but still gives examples.
 _RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 20}
 _DATASOURCE = "alliance_frames"
-_DOCS_SITE = "alliance"
+#: The parameter a suite's row-count expectation uses for "not far fewer rows than last run".
+ROW_FLOOR_PARAMETER = "min_rows_vs_last_run"
 
 
 class SuiteError(ValueError):
     """A suite file that cannot be used; the message names the file."""
-
-
-class TableNotFoundError(LookupError):
-    """The warehouse has no such table (yet)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +56,7 @@ class SuiteSpec:
     table: str       # the table it checks, "raw.articles"
     blocking: bool   # a failure stops downstream assets
     path: Path
+    max_row_drop: float | None = None  # share of last run's rows that may disappear (None: not checked)
 
 
 @dataclass
@@ -95,6 +93,18 @@ class SuiteOutcome:
     seconds: float
     expectations: list[ExpectationOutcome]
     result: dict[str, Any] = field(repr=False)  # the GX validation result as JSON, for Data Docs
+    batches: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but the expectation objects, which :meth:`from_json` rebuilds from ``result``."""
+        return {"suite": self.suite, "table": self.table, "blocking": self.blocking, "rows": self.rows,
+                "seconds": self.seconds, "batches": self.batches, "result": self.result}
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> SuiteOutcome:
+        return outcome_from_result(doc["result"], suite=doc["suite"], table=doc["table"],
+                                   blocking=doc["blocking"], rows=doc["rows"], seconds=doc["seconds"],
+                                   batches=doc.get("batches", 1))
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -120,13 +130,18 @@ class SuiteOutcome:
 # --- suites -------------------------------------------------------------------------------------
 
 
-def run_parameters(today: date | None = None) -> dict[str, date]:
-    """The values of the ``$PARAMETER`` names suites may use (UTC date of the run)."""
+def run_parameters(today: date | None = None) -> dict[str, Any]:
+    """The values of the ``$PARAMETER`` names suites may use (UTC date of the run).
+
+    The row-count floor defaults to 0 (no earlier run to compare with); callers that know the
+    last run's count override it (see :mod:`orchestration.checks.history`).
+    """
     today = today or datetime.now(timezone.utc).date()
     return {
         "today": today,
         "today_plus_1d": today + timedelta(days=1),
         "today_plus_366d": today + timedelta(days=366),
+        ROW_FLOOR_PARAMETER: 0,
     }
 
 
@@ -139,9 +154,26 @@ def list_suites() -> list[SuiteSpec]:
         table = meta.get("table", doc["name"])
         if not isinstance(table, str) or not _QUALIFIED.fullmatch(table):
             raise SuiteError(f"{path}: meta.table must look like 'schema.table', got {table!r}")
+        drop = meta.get("max_row_drop")
+        if drop is not None and not (isinstance(drop, (int, float)) and 0 <= drop <= 1):
+            raise SuiteError(f"{path}: meta.max_row_drop must be a share between 0 and 1, got {drop!r}")
         specs.append(SuiteSpec(name=doc["name"], table=table, blocking=bool(meta.get("blocking", False)),
-                               path=path))
+                               path=path, max_row_drop=None if drop is None else float(drop)))
     return specs
+
+
+def suite_spec(name: str) -> SuiteSpec:
+    """The spec of ``expectations/<name>.json``."""
+    path = _suite_path(name)
+    for spec in list_suites():
+        if spec.path == path:
+            return spec
+    raise SuiteError(f"no suite file {path}")  # pragma: no cover - _suite_path checked it exists
+
+
+def suite_document(name: str) -> dict[str, Any]:
+    """The suite file ``expectations/<name>.json`` as parsed JSON (validated shape)."""
+    return _read_suite_file(_suite_path(name))
 
 
 def load_suite(name: str) -> gx.ExpectationSuite:
@@ -182,7 +214,7 @@ def _parameter_names(value: Any) -> set[str]:
     return set()
 
 
-def _build_suite(doc: dict[str, Any], path: Path) -> gx.ExpectationSuite:
+def _build_suite(doc: dict[str, Any], path: Path, only: tuple[int, ...] | None = None) -> gx.ExpectationSuite:
     import great_expectations as gx
     from great_expectations.exceptions import ExpectationNotFoundError
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
@@ -191,6 +223,8 @@ def _build_suite(doc: dict[str, Any], path: Path) -> gx.ExpectationSuite:
     known_parameters = set(run_parameters())
     expectations = []
     for i, item in enumerate(doc["expectations"], start=1):
+        if only is not None and i - 1 not in only:
+            continue
         if not isinstance(item, dict) or not isinstance(item.get("type"), str):
             raise SuiteError(f"{path}: expectation #{i} needs a 'type' string")
         etype = item["type"]
@@ -209,7 +243,8 @@ def _build_suite(doc: dict[str, Any], path: Path) -> gx.ExpectationSuite:
                 type=etype, kwargs=kwargs, meta=dict(item.get("meta") or {})).to_domain_obj())
         except Exception as exc:  # pydantic errors on bad kwargs
             raise SuiteError(f"{path}: expectation #{i} ({etype}) is invalid: {exc}") from None
-    return gx.ExpectationSuite(name=doc["name"], expectations=expectations, meta=dict(doc.get("meta") or {}))
+    name = doc["name"] if only is None else f"{doc['name']}~{'-'.join(map(str, only))}"
+    return gx.ExpectationSuite(name=name, expectations=expectations, meta=dict(doc.get("meta") or {}))
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -232,17 +267,18 @@ def _context() -> Any:
     return _STATE["context"]
 
 
-def _validation_definition(name: str) -> Any:
-    """The suite's ValidationDefinition, rebuilt only when its file changed."""
+def _validation_definition(name: str, only: tuple[int, ...] | None = None) -> Any:
+    """The ValidationDefinition of the suite (or of the expectations ``only`` lists, by position),
+    rebuilt only when the suite file changed."""
     import great_expectations as gx
 
     context = _context()
     path = _suite_path(name)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    cached = _STATE["definitions"].get(name)
+    cached = _STATE["definitions"].get((name, only))
     if cached and cached[0] == digest:
         return cached[1]
-    suite = context.suites.add_or_update(_build_suite(_read_suite_file(path), path))
+    suite = context.suites.add_or_update(_build_suite(_read_suite_file(path), path, only))
     datasource = _STATE["datasource"]
     try:
         asset = datasource.get_asset(name)
@@ -253,8 +289,8 @@ def _validation_definition(name: str) -> Any:
     except (KeyError, LookupError):
         batch = asset.add_batch_definition_whole_dataframe("whole")
     definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=f"{name}@{digest}", data=batch, suite=suite))
-    _STATE["definitions"][name] = (digest, definition)
+        gx.ValidationDefinition(name=f"{suite.name}@{digest}", data=batch, suite=suite))
+    _STATE["definitions"][(name, only)] = (digest, definition)
     return definition
 
 
@@ -282,36 +318,52 @@ def _dates_as_dates(df: pd.DataFrame) -> pd.DataFrame:
     return df if out is None else out
 
 
-def validate_frame(df: pd.DataFrame, suite_name: str) -> SuiteOutcome:
+def validate_frame(df: pd.DataFrame, suite_name: str, *, parameters: dict[str, Any] | None = None) -> SuiteOutcome:
     """Validate a dataframe against ``expectations/<suite_name>.json``.
 
     Safe to call repeatedly (and from several threads) in one process: the context is created
-    once, and each suite's validation definition is reused until its file changes.
+    once, and each suite's validation definition is reused until its file changes. ``parameters``
+    override :func:`run_parameters` (e.g. the row-count floor).
     """
+    started = time.perf_counter()
+    raw = run_suite_on_frame(df, suite_name, parameters=parameters)
+    meta = _read_suite_file(_suite_path(suite_name)).get("meta") or {}
+    return outcome_from_result(raw, suite=suite_name, table=meta.get("table", suite_name),
+                               blocking=bool(meta.get("blocking", False)), rows=len(df),
+                               seconds=round(time.perf_counter() - started, 3))
+
+
+def run_suite_on_frame(df: pd.DataFrame, suite_name: str, *, parameters: dict[str, Any] | None = None,
+                       only: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The GX validation result (as JSON) of the suite, or of the expectations at the positions
+    ``only`` lists, on ``df``."""
     with _LOCK:
-        started = time.perf_counter()
-        spec_meta = _read_suite_file(_suite_path(suite_name)).get("meta") or {}
-        definition = _validation_definition(suite_name)
+        definition = _validation_definition(suite_name, only)
         result = definition.run(
             batch_parameters={"dataframe": _dates_as_dates(df)},
-            expectation_parameters=run_parameters(),
+            expectation_parameters={**run_parameters(), **(parameters or {})},
             result_format=_RESULT_FORMAT,
         )
-        raw = result.to_json_dict()
-        seconds = time.perf_counter() - started
+        return result.to_json_dict()
+
+
+def outcome_from_result(raw: dict[str, Any], *, suite: str, table: str, blocking: bool, rows: int,
+                        seconds: float, batches: int = 1) -> SuiteOutcome:
+    """A :class:`SuiteOutcome` from a GX validation result in JSON form."""
     stats = raw.get("statistics") or {}
     expectations = [_expectation_outcome(r) for r in raw.get("results") or []]
     return SuiteOutcome(
-        suite=suite_name,
-        table=spec_meta.get("table", suite_name),
-        blocking=bool(spec_meta.get("blocking", False)),
+        suite=suite,
+        table=table,
+        blocking=blocking,
         success=bool(raw.get("success")),
         evaluated=int(stats.get("evaluated_expectations", len(expectations))),
         failed=int(stats.get("unsuccessful_expectations", sum(not e.success for e in expectations))),
-        rows=len(df),
-        seconds=round(seconds, 3),
+        rows=rows,
+        seconds=seconds,
         expectations=expectations,
         result=raw,
+        batches=batches,
     )
 
 
@@ -370,90 +422,3 @@ def _expectation_outcome(r: dict[str, Any]) -> ExpectationOutcome:
         unexpected_examples=_examples(result),
         error=error,
     )
-
-
-# --- reading the warehouse ----------------------------------------------------------------------
-
-
-def read_table(db_path: str | Path, table: str) -> pd.DataFrame:
-    """All rows of ``schema.table`` as pandas, through a short-lived read-only connection.
-
-    The name cannot be a bound parameter, so it must match ``^[a-z_]+\\.[a-z_]+$``; existence is
-    checked with bound parameters first so a missing table gives a clear error.
-    """
-    if not isinstance(table, str) or not _QUALIFIED.fullmatch(table):
-        raise ValueError(f"table must look like 'schema.table' (lower case, underscores), got {table!r}")
-    path = Path(db_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"warehouse file {path} does not exist: run `alliance refresh` first")
-    schema, name = table.split(".")
-    with duckdb.connect(str(path), read_only=True) as con:
-        found = con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchall()[0][0]
-        if not found:
-            present = [f"{s}.{t}" for s, t in con.execute(
-                "select table_schema, table_name from information_schema.tables "
-                "where table_schema = ? order by table_name", [schema]).fetchall()]
-            raise TableNotFoundError(f"{table} does not exist in {path} "
-                                     f"(tables in schema {schema}: {', '.join(present) or 'none'})")
-        return con.sql(f'select * from "{schema}"."{name}"').df()
-
-
-# --- Data Docs ----------------------------------------------------------------------------------
-
-
-def default_docs_dir() -> Path:
-    from orchestration.lib.config import data_dir
-
-    return data_dir() / "docs" / "gx"
-
-
-def build_data_docs(outcomes: Iterable[SuiteOutcome], out_dir: str | Path | None = None) -> Path:
-    """GX Data Docs for these validation results, written to ``out_dir``; returns its index.html.
-
-    A fresh ephemeral context holds just these suites and results, so the site shows exactly this
-    set: pages of earlier builds in the same folder are removed by GX's site builder. Works with
-    outcomes from another process too, since it rebuilds everything from ``outcome.result``.
-    """
-    import great_expectations as gx
-    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResultSchema
-    from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-        ValidationResultIdentifier,
-    )
-
-    out = Path(out_dir) if out_dir is not None else default_docs_dir()
-    out.mkdir(parents=True, exist_ok=True)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    schema = ExpectationSuiteValidationResultSchema()
-    added: set[str] = set()
-    for outcome in outcomes:
-        if outcome.suite not in added:
-            try:
-                context.suites.add(load_suite(outcome.suite))
-            except SuiteError:
-                pass  # the suite file is gone; its validation page still renders from the result
-            added.add(outcome.suite)
-        result = schema.load(outcome.result)
-        run = (outcome.result.get("meta") or {}).get("run_id") or {}
-        key = ValidationResultIdentifier(
-            expectation_suite_identifier=ExpectationSuiteIdentifier(name=outcome.suite),
-            run_id=RunIdentifier(run_name=run.get("run_name"), run_time=run.get("run_time")),
-            batch_identifier=outcome.table,
-        )
-        context.validation_results_store.set(key, result)
-    context.add_data_docs_site(_DOCS_SITE, {
-        "class_name": "SiteBuilder",
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(out)},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_how_to_buttons": False},
-    })
-    context.build_data_docs(site_names=[_DOCS_SITE])
-    index = out / "index.html"
-    if not index.is_file():
-        raise RuntimeError(f"Great Expectations did not write {index}")
-    return index

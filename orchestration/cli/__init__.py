@@ -7,10 +7,11 @@ Every command works on ``ALLIANCE_DATA_DIR`` (default ``./data``) and the config
 from __future__ import annotations
 
 import argparse
+import sys
 
-from orchestration.cli import refresh, sources, sql, ui
+from orchestration.cli import check, refresh, replay, report, sources, sql, ui
 
-COMMANDS = [refresh, sql, sources, ui]
+COMMANDS = [refresh, replay, check, sql, sources, ui, report]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,4 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    from orchestration.lib.config import ConfigError
+
+    try:
+        return args.func(args)
+    except ConfigError as exc:  # a setting the user can fix: say which, without a traceback
+        print(f"alliance {args.command}: {exc}", file=sys.stderr)
+        return 2

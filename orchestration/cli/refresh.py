@@ -21,6 +21,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from orchestration.cli.progress import ProgressPrinter
     from orchestration.definitions import build_definitions
     from orchestration.lib.partitions import month_range_tags
+    from orchestration.lib.run_liveness import hold_run_lock, reap_dead_runs
     from orchestration.lib.warehouse import Warehouse
     from orchestration.schedules import REFRESH_JOB
 
@@ -54,7 +55,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     log_path = d / "logs" / f"refresh-{run_id[:8]}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     console = Console(file=sys.stdout, highlight=False)
-    with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
+    for dead in reap_dead_runs(instance, d):  # a killed refresh would otherwise hold the duckdb pool forever
+        print(f"Run {dead} died without finishing: marked failed, its pool slot freed.", flush=True)
+    with hold_run_lock(d, run_id), open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
             ProgressPrinter(instance, run_id, quiet=args.quiet, console=console):
         if args.executor == "in_process":
             result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 
@@ -40,6 +41,12 @@ class Config:
     schedule_timezone: str = "UTC"
     exercise_window_days: int = 30
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def source_hosts(self) -> frozenset[str]:
+        """The hosts of the sources' http(s) URLs: the only hosts a run may fetch from (none offline)."""
+        hosts = (urlparse(s.url) for s in self.sources if s.url)
+        return frozenset(u.hostname.lower() for u in hosts if u.scheme in ("http", "https") and u.hostname)
 
     def source(self, name: str) -> SourceConfig:
         for s in self.sources:

@@ -18,16 +18,19 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import duckdb
 import polars as pl
 
-from sources.contract import Payload, Rejected
+from orchestration.lib.crashpoints import crash_point
+from orchestration.lib.plausible import split_implausible
+from orchestration.lib.table_drift import check_table_drift
+from sources.contract import Payload, Rejected, redact_secrets
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -127,6 +130,7 @@ class Warehouse:
         The bytes are written before the row, and the row before anything parses them, so every
         parsed row can be traced back to an archived payload, and replay needs no network.
         """
+        crash_point("archive")
         sha = payload.sha256
         folder = self.landing_dir / ident(payload.source)
         folder.mkdir(parents=True, exist_ok=True)
@@ -138,6 +142,7 @@ class Warehouse:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, target)
+        crash_point("archived")
         with self.connect() as con:
             con.execute(_BOOTSTRAP)
             con.execute(
@@ -165,17 +170,23 @@ class Warehouse:
 
         Rows whose key already exists are replaced; others are inserted. Rerunning a load with the
         same rows changes nothing but ``loaded_at``. ``rejected`` pairs a payload sha256 with the
-        record that could not be loaded; identical quarantine entries are not added twice.
+        record that could not be loaded; identical quarantine entries are not added twice. Rows with
+        an implausible date (see :mod:`orchestration.lib.plausible`) are quarantined here too.
         """
         if list(frame.schema.names()) != list(schema.names()):
             raise ValueError(f"frame columns {frame.columns} do not match the declared schema {list(schema.names())}")
         frame = frame.cast(dict(schema))
-        now = datetime.now(timezone.utc)
+        frame, implausible = split_implausible(frame)
+        rejected = [*rejected, *((r.record.get("payload_sha256"), r) for r in implausible)]
+        now = datetime.now(UTC)
         t = f"raw.{ident(table)}"
         key_cols = [ident(k) for k in key]
         match = " and ".join(f"t.{k} is not distinct from i.{k}" for k in key_cols)
         with self.connect() as con:
             con.execute(_BOOTSTRAP)
+            # before anything is written: a drifted schema loads nothing (the payloads stay archived)
+            check_table_drift(con, table=table, declared={c: duckdb_type(t) for c, t in schema.items()},
+                              source=source)
             self.ensure_table(con, table, schema)
             con.execute("begin transaction")
             try:
@@ -184,12 +195,14 @@ class Warehouse:
                     f"select count(*) from {t} t where exists (select 1 from incoming i where {match})"
                 ).fetchall()[0][0]
                 con.execute(f"delete from {t} t where exists (select 1 from incoming i where {match})")
+                crash_point("load")
                 cols = ", ".join(ident(c) for c in schema.names())
                 con.execute(f"insert into {t} ({cols}, loaded_at) select {cols}, ? from incoming", [now])
                 con.unregister("incoming")
                 quarantined = 0
-                for sha, rej in rejected:
-                    record = json.dumps(dict(rej.record), sort_keys=True, default=str)
+                for sha, rej in rejected:  # no registered secret (API key) is ever written down
+                    record = redact_secrets(json.dumps(dict(rej.record), sort_keys=True, default=str))
+                    reason = redact_secrets(rej.reason)
                     quarantined += con.execute(
                         """
                         insert into raw.quarantine
@@ -200,9 +213,10 @@ class Warehouse:
                               and q.record::varchar = ?::json::varchar and q.reason = ?
                         )
                         """,
-                        [source, sha, record, rej.reason, now, source, sha, record, rej.reason],
+                        [source, sha, record, reason, now, source, sha, record, reason],
                     ).fetchall()[0][0]
                 total = con.execute(f"select count(*) from {t}").fetchall()[0][0]
+                crash_point("commit")
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
@@ -218,6 +232,7 @@ class Warehouse:
             con.execute("begin transaction")
             try:
                 con.execute(f"create or replace table {ident(schema_name)}.{ident(table)} as select * from incoming")
+                crash_point("replace")
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
@@ -237,10 +252,11 @@ class Warehouse:
         return json.loads(rows[0][0]) if rows else None
 
     def set_cursor(self, source: str, cursor: dict) -> None:
+        crash_point("cursor")
         with self.connect() as con:
             con.execute(_BOOTSTRAP)
             con.execute("insert or replace into landing.cursors values (?, ?, ?)",
-                        [source, json.dumps(cursor, default=str), datetime.now(timezone.utc)])
+                        [source, json.dumps(cursor, default=str), datetime.now(UTC)])
 
     # Publishing ---------------------------------------------------------------------------
 
@@ -248,19 +264,30 @@ class Warehouse:
         """Copy the warehouse to ``published/warehouse.duckdb`` and swap it in atomically.
 
         A checkpoint first folds the write-ahead log into the file, so the copy is complete. The
-        rename is atomic: a reader that already opened the old snapshot keeps reading it.
+        rename is atomic: a reader that already opened the old snapshot keeps reading it, and a
+        crash at any moment leaves the previous snapshot in place. Copies left behind by a crashed
+        publish are removed first (publishes are serialised by the ``duckdb`` pool).
         """
         with self.connect() as con:
             con.execute("checkpoint")
         target = self.published_path
         target.parent.mkdir(parents=True, exist_ok=True)
+        for stale in target.parent.glob(".publishing-*"):
+            stale.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".publishing-", suffix=".duckdb")
         os.close(fd)
-        shutil.copyfile(self.path, tmp)
-        with duckdb.connect(tmp, read_only=True) as con:  # refuse to publish a file that does not open
-            con.execute("select count(*) from information_schema.tables").fetchall()
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, target)
+        try:
+            shutil.copyfile(self.path, tmp)
+            with open(tmp, "rb") as fh:  # on disk before the swap, not only in the page cache
+                os.fsync(fh.fileno())
+            with duckdb.connect(tmp, read_only=True) as con:  # refuse to publish a file that does not open
+                con.execute("select count(*) from information_schema.tables").fetchall()
+            os.chmod(tmp, 0o444)
+            crash_point("publish")
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return target
 
     def table_counts(self, path: Path | None = None) -> dict[str, int]:

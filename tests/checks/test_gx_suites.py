@@ -1,39 +1,20 @@
 """The Great Expectations suites in expectations/ and the runner in orchestration/checks/gx_suites.py.
 
-Frames are built with the real raw-table schemas from sources/tables.py (+ loaded_at) and go to
-pandas the way the warehouse delivers them (Polars/DuckDB dates become datetime64). No mocks:
-real GX validation, a real DuckDB file, real Data Docs.
+Every suite gets a frame that passes and a known-bad frame that fails with the failing expectation
+and the unexpected values shown (tests/checks/frames.py). No mocks: real GX validation.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
-import duckdb
 import pandas as pd
-import polars as pl
 import pytest
 
 from orchestration.checks import gx_suites as g
-from sources.tables import ARTICLES, EXERCISES, QUARANTINE_COLUMNS, TARIFF_ACTIONS, TRADE_FLOWS
-
-LOADED_AT = datetime(2025, 9, 5, 2, 0, 7)
-BODY = "The United States and Japan reaffirmed their alliance. " * 6  # 330 characters
-
-
-def frame(table, rows: list[dict]) -> pd.DataFrame:
-    """Rows (missing columns = null) with the table's exact schema, as the loader writes them."""
-    full = [{c: r.get(c) for c in table.schema} for r in rows]
-    df = pl.DataFrame(full, schema=table.schema, orient="row")
-    return df.with_columns(loaded_at=pl.lit(LOADED_AT)).to_pandas()
-
-
-def quarantine_frame(rows: list[dict]) -> pd.DataFrame:
-    schema = {c: pl.String for c in QUARANTINE_COLUMNS} | {"quarantined_at": pl.Datetime("us")}
-    return pl.DataFrame([{c: r.get(c) for c in QUARANTINE_COLUMNS} for r in rows], schema=schema,
-                        orient="row").to_pandas()
+from sources.tables import ARTICLES
+from tests.checks.frames import BAD, GOOD, article, frame, quarantine_frame
 
 
 def failing(outcome) -> dict[tuple[str, str | None], g.ExpectationOutcome]:
@@ -44,147 +25,6 @@ def failing(outcome) -> dict[tuple[str, str | None], g.ExpectationOutcome]:
     return out
 
 
-# --- good and bad rows per raw table ---------------------------------------------------------------
-
-def article(**kw):
-    return {"article_id": "3f2a9c0d11e4b7a1", "source": "commentary", "url": "https://example.org/a",
-            "title": "Keen Sword 21", "published_on": date(2020, 11, 5), "language": "en", "body": BODY,
-            "payload_sha256": "ab" * 32} | kw
-
-
-def trade(**kw):
-    return {"source": "census_trade", "reporter": "USA", "partner": "JPN", "flow": "export",
-            "commodity_code": "TOTAL", "period": "2025-01", "period_type": "month",
-            "value_usd": 6.1e9} | kw
-
-
-def tariff(**kw):
-    return {"action_id": "SEC232_STEEL_2018", "title": "Proclamation 9705", "instrument": "section_232",
-            "imposing": "USA", "affected": "ALL", "rate_pct": 25.0, "announced_on": date(2018, 3, 8),
-            "effective_on": date(2018, 3, 23)} | kw
-
-
-def exercise(**kw):
-    return {"exercise_id": "KS_21", "name": "Keen Sword 21", "participants": "USA;JPN",
-            "start_date": date(2020, 10, 26), "end_date": date(2020, 11, 5), "date_precision": "day",
-            "status": "held"} | kw
-
-
-GOOD = {
-    "raw.articles": lambda: frame(ARTICLES, [
-        article(),
-        article(article_id="9b1c", url="https://example.org/b", language="ja", author=None,
-                published_on=date(2016, 6, 13)),
-    ]),
-    "raw.trade_flows": lambda: frame(TRADE_FLOWS, [
-        trade(),
-        trade(flow="import", value_usd=1.2e10),
-        trade(source="trade_annual_balance", flow="balance", period="2018", period_type="year",
-              value_usd=-6.76e10),
-        trade(source="trade_annual_sector", commodity_code="Total", period="2014", period_type="year",
-              value_usd=6.69e10),
-    ]),
-    "raw.tariff_actions": lambda: frame(TARIFF_ACTIONS, [
-        tariff(),
-        tariff(action_id="US_JAPAN_TA_2019", instrument="trade_agreement", rate_pct=None,
-               announced_on=date(2019, 10, 7), effective_on=date(2020, 1, 1)),
-        tariff(action_id="IEEPA_RECIPROCAL_JPN_2025", instrument="executive_order", rate_pct=24.0,
-               announced_on=date(2025, 4, 2), effective_on=None),
-        tariff(action_id="SEC232_EXEMPTIONS_2018_03_22", effective_on=date(2018, 3, 23),
-               ended_on=date(2018, 5, 1), announced_on=date(2018, 3, 22)),
-    ]),
-    "raw.exercises": lambda: frame(EXERCISES, [
-        exercise(),
-        exercise(exercise_id="UFG_2018", status="suspended", start_date=None, end_date=None,
-                 date_precision=None, announced_on=date(2018, 6, 18)),
-        exercise(exercise_id="mme87", start_date=date(1980, 1, 14), end_date=date(1980, 1, 14)),
-        exercise(exercise_id="mme88", start_date=date(1980, 1, 1), end_date=date(1980, 1, 31),
-                 date_precision="month"),
-    ]),
-    "raw.quarantine": lambda: quarantine_frame([
-        {"source": "exercises_mme", "payload_sha256": "cd" * 32, "record": "{}",
-         "reason": "mme281: end date 1982-11-10 is before start date 1982-11-11",
-         "quarantined_at": LOADED_AT},
-    ]),
-}
-
-# (suite, bad frame, {(expectation type, column): examples that must be shown})
-BAD = {
-    "raw.articles": (
-        lambda: frame(ARTICLES, [
-            article(),
-            article(url="https://example.org/dup"),                    # duplicate article_id
-            article(article_id="c1", published_on=date(1970, 1, 1)),   # epoch date
-            article(article_id="c2", language="xx"),                   # not ISO 639-1
-            article(article_id="c3", body="Cookie settings"),          # failed extraction
-            article(article_id="c4", title=None),
-        ]),
-        {
-            ("expect_column_values_to_be_unique", "article_id"): ["3f2a9c0d11e4b7a1"],
-            ("expect_column_values_to_be_between", "published_on"): ["1970-01-01"],
-            ("expect_column_values_to_be_in_set", "language"): ["xx"],
-            ("expect_column_value_lengths_to_be_between", "body"): ["Cookie settings"],
-            ("expect_column_values_to_not_be_null", "title"): [None],
-        },
-    ),
-    "raw.trade_flows": (
-        lambda: frame(TRADE_FLOWS, [
-            trade(),
-            trade(),                                                   # duplicate key
-            trade(flow="exprt", period="2025-02"),
-            trade(flow="balance", period="2025-03", value_usd=-5e12),  # beyond the bound
-            trade(period="2025-13"),                                   # no such month
-            trade(period="2024", period_type="month"),                 # year period on a month row
-            trade(period="2025-04", reporter="US"),
-        ]),
-        {
-            ("expect_compound_columns_to_be_unique",
-             "source, reporter, partner, flow, commodity_code, period"): None,
-            ("expect_column_values_to_be_in_set", "flow"): ["exprt"],
-            ("expect_column_values_to_be_between", "value_usd"): [-5e12],
-            ("expect_column_values_to_match_regex", "period"): ["2025-13"],
-            ("expect_column_values_to_match_regex", "reporter"): ["US"],
-        },
-    ),
-    "raw.tariff_actions": (
-        lambda: frame(TARIFF_ACTIONS, [
-            tariff(),
-            tariff(action_id="X1", instrument="tariff"),
-            tariff(action_id="X2", rate_pct=2500.0),
-            tariff(action_id="X3", announced_on=date(2018, 3, 23), effective_on=date(2018, 3, 8)),
-            tariff(action_id=None),
-        ]),
-        {
-            ("expect_column_values_to_be_in_set", "instrument"): ["tariff"],
-            ("expect_column_values_to_be_between", "rate_pct"): [2500.0],
-            ("expect_column_pair_values_a_to_be_greater_than_b", "effective_on, announced_on"):
-                [["2018-03-08", "2018-03-23"]],
-            ("expect_column_values_to_not_be_null", "action_id"): None,
-        },
-    ),
-    "raw.exercises": (
-        lambda: frame(EXERCISES, [
-            exercise(),
-            exercise(exercise_id="X1", status="unknown"),
-            exercise(exercise_id="X2", start_date=date(2020, 11, 5), end_date=date(2020, 10, 26)),
-            exercise(exercise_id="X3", date_precision="week"),
-            exercise(exercise_id="X4", start_date=date(1950, 1, 1), end_date=date(1950, 1, 2)),
-        ]),
-        {
-            ("expect_column_values_to_be_in_set", "status"): ["unknown"],
-            ("expect_column_pair_values_a_to_be_greater_than_b", "end_date, start_date"):
-                [["2020-10-26", "2020-11-05"]],
-            ("expect_column_values_to_be_in_set", "date_precision"): ["week"],
-            ("expect_column_values_to_be_between", "start_date"): ["1950-01-01"],
-        },
-    ),
-    "raw.quarantine": (
-        lambda: quarantine_frame([{"source": "commentary", "reason": None, "quarantined_at": LOADED_AT}]),
-        {("expect_column_values_to_not_be_null", "reason"): None},
-    ),
-}
-
-
 # --- suites ---------------------------------------------------------------------------------------
 
 def test_every_suite_loads_and_is_documented():
@@ -192,7 +32,7 @@ def test_every_suite_loads_and_is_documented():
     names = {s.name for s in specs}
     assert {"raw.articles", "raw.trade_flows", "raw.tariff_actions", "raw.exercises", "raw.quarantine",
             "marts.article_context", "marts.article_links", "marts.tariff_timeline",
-            "marts.exercise_calendar", "marts.trade_monthly"} <= names
+            "marts.exercise_calendar", "marts.trade_monthly", "marts.topic_trends"} <= names
     for spec in specs:
         assert spec.path.name == f"{spec.name}.json" and spec.table == spec.name
         assert spec.blocking is spec.table.startswith("raw."), spec
@@ -234,16 +74,19 @@ def test_ids_in_suite_files_are_dropped(tmp_path, monkeypatch):
     assert suite.id is None and suite.expectations[0].id is None
 
 
-# --- raw suites: good passes, bad fails with the reason shown -------------------------------------
+# --- every suite: good passes, bad fails with the reason shown ---------------------------------------
+
+def test_every_suite_has_a_good_and_a_bad_frame():
+    assert {s.name for s in g.list_suites()} == set(GOOD) == set(BAD)
+
 
 @pytest.mark.parametrize("suite", sorted(GOOD))
 def test_good_frame_passes(suite):
     outcome = g.validate_frame(GOOD[suite](), suite)
     assert outcome.success, outcome.summary()
     assert outcome.failed == 0 and outcome.evaluated == len(outcome.expectations) > 0
-    assert outcome.table == suite and outcome.blocking is True
-    json.dumps(outcome.result)  # JSON-safe: can go to Dagster metadata or a file for Data Docs later
-    json.dumps([e.__dict__ for e in outcome.expectations])
+    assert outcome.table == suite and outcome.blocking is suite.startswith("raw.")
+    json.dumps(outcome.to_json())  # JSON-safe: goes to Dagster metadata and to the Data Docs store
 
 
 @pytest.mark.parametrize("suite", sorted(BAD))
@@ -263,6 +106,33 @@ def test_bad_frame_fails_with_the_failing_expectation_and_values(suite):
             assert e.unexpected_count >= 1
     text = outcome.summary()
     assert "FAILED" in text and all(t in text for t, _ in expected)
+
+
+@pytest.mark.parametrize("suite", sorted(s.name for s in g.list_suites() if s.max_row_drop is not None))
+def test_far_fewer_rows_than_last_run_fails(suite):
+    df = GOOD[suite]()
+    outcome = g.validate_frame(df, suite, parameters={g.ROW_FLOOR_PARAMETER: len(df) + 1})
+    [e] = [e for e in outcome.failures if e.type == "expect_table_row_count_to_be_between"]
+    assert e.observed_value == len(df) and e.kwargs["min_value"] == len(df) + 1
+    assert f"observed {len(df)}" in outcome.summary()
+    assert g.validate_frame(df, suite, parameters={g.ROW_FLOOR_PARAMETER: len(df)}).success
+
+
+def test_empty_table_fails_where_rows_are_always_expected():
+    empty = frame(ARTICLES, [article()]).iloc[0:0]
+    outcome = g.validate_frame(empty, "raw.articles")
+    assert [(e.type, e.observed_value) for e in outcome.failures] == [("expect_table_row_count_to_be_between", 0)]
+
+
+def test_trade_period_must_match_period_type():
+    from sources.tables import TRADE_FLOWS
+    from tests.checks.frames import trade
+
+    df = frame(TRADE_FLOWS, [trade(period="2024", period_type="month"),
+                             trade(period="2024-05", period_type="year", flow="import")])
+    outcome = g.validate_frame(df, "raw.trade_flows")
+    shown = sorted(v for e in outcome.failures if e.column == "period" for v in e.unexpected_examples)
+    assert shown == ["2024", "2024-05"] and outcome.failed == 2, outcome.summary()
 
 
 def test_quarantine_may_be_empty():
@@ -296,6 +166,14 @@ def test_missing_column_fails_with_a_clear_error():
     [e] = outcome.failures
     assert e.column == "reason" and "reason" in e.error and "does not exist" in e.error
     assert str(e.observed_value).startswith("error:")
+    assert "error:" in outcome.summary()
+
+
+def test_outcome_round_trips_through_json():
+    outcome = g.validate_frame(BAD["raw.exercises"][0](), "raw.exercises")
+    again = g.SuiteOutcome.from_json(json.loads(json.dumps(outcome.to_json())))
+    assert again.summary() == outcome.summary()
+    assert [e.unexpected_examples for e in again.expectations] == [e.unexpected_examples for e in outcome.expectations]
 
 
 def test_repeated_validation_and_edited_suite(tmp_path, monkeypatch):
@@ -313,93 +191,11 @@ def test_repeated_validation_and_edited_suite(tmp_path, monkeypatch):
     assert failing(edited)[("expect_column_values_to_be_between", "rate_pct")].unexpected_examples == [25.0, 24.0]
 
 
-# --- mart suites ------------------------------------------------------------------------------------
-
-def test_mart_suites_report():
-    links = pd.DataFrame({
-        "article_id": ["a", "a", "a", "b"],
-        "entity_type": ["tariff_action", "country", "exercise", "exercise"],
-        "entity_id": ["SEC232_STEEL_2018", "JPN", "KS_21", "KS_21"],
-        "reason": ["in_force", "mentioned", "in_window", "in_window"],
-        "confidence": [1.0, 1.0, 0.8, 1.0],
-    })
-    outcome = g.validate_frame(links, "marts.article_links")
-    assert outcome.success and outcome.blocking is False, outcome.summary()
-    bad = pd.concat([links, links.iloc[[0]].assign(reason="nearby", confidence=1.5), links.iloc[[1]]])
-    failed = failing(g.validate_frame(bad, "marts.article_links"))
-    assert failed[("expect_column_values_to_be_in_set", "reason")].unexpected_examples == ["nearby"]
-    assert failed[("expect_column_values_to_be_between", "confidence")].unexpected_examples == [1.5]
-    assert ("expect_compound_columns_to_be_unique", "article_id, entity_type, entity_id, reason") in failed
-
-    context = pd.DataFrame({"article_id": ["a", "b"], "published_on": pd.to_datetime(["2020-11-05", "2018-06-18"]),
-                            "tone": [0.4, None], "link_count": [3, 0],
-                            "topics": [["exercises"], []]})  # list columns as DuckDB gives them
-    assert g.validate_frame(context, "marts.article_context").success
-    trade = pd.DataFrame({"month": pd.to_datetime(["2025-01-01", "2025-02-01"]), "period": ["2025-01", "2025-02"],
-                          "us_exports_usd": [6.1e9, 6.3e9], "us_imports_usd": [1.2e10, None]})
-    assert g.validate_frame(trade, "marts.trade_monthly").success
-    failed = failing(g.validate_frame(trade.assign(period="2025-01"), "marts.trade_monthly"))
-    assert failed[("expect_column_values_to_be_unique", "period")].unexpected_examples == ["2025-01"]
-
-
-# --- DuckDB and Data Docs -----------------------------------------------------------------------------
-
-@pytest.fixture
-def warehouse_file(tmp_path):
-    path = tmp_path / "warehouse.duckdb"
-    good = pl.from_pandas(GOOD["raw.exercises"]())
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema raw")
-        con.execute("create table raw.exercises as select * from good")
-        con.execute("create table raw.quarantine (source varchar, payload_sha256 varchar, record varchar, "
-                    "reason varchar, quarantined_at timestamp)")
-    return path
-
-
-def test_read_table_from_a_real_duckdb_file(warehouse_file):
-    df = g.read_table(warehouse_file, "raw.exercises")
-    assert list(df.columns) == [*EXERCISES.schema, "loaded_at"] and len(df) == 4
-    assert g.validate_frame(df, "raw.exercises").success
-    assert g.validate_frame(g.read_table(warehouse_file, "raw.quarantine"), "raw.quarantine").success
-    # the read-only connection is closed: a writer can take the file right away
-    with duckdb.connect(str(warehouse_file)) as con:
-        con.execute("insert into raw.quarantine (source, reason) values ('x', null)")
-    outcome = g.validate_frame(g.read_table(warehouse_file, "raw.quarantine"), "raw.quarantine")
-    assert not outcome.success
-
-
-def test_read_table_errors(warehouse_file, tmp_path):
-    with pytest.raises(g.TableNotFoundError, match=r"raw\.articles does not exist.*raw\.exercises"):
-        g.read_table(warehouse_file, "raw.articles")
-    for name in ("raw.exercises; drop table raw.exercises", "exercises", 'raw."x"', "Raw.Exercises"):
-        with pytest.raises(ValueError, match="schema.table"):
-            g.read_table(warehouse_file, name)
-    with pytest.raises(FileNotFoundError):
-        g.read_table(tmp_path / "nope.duckdb", "raw.exercises")
-
-
-def test_build_data_docs(tmp_path, monkeypatch):
-    good = g.validate_frame(GOOD["raw.exercises"](), "raw.exercises")
-    bad = g.validate_frame(BAD["raw.trade_flows"][0](), "raw.trade_flows")
-    index = g.build_data_docs([good, bad], tmp_path / "docs")
-    assert index == tmp_path / "docs" / "index.html" and index.is_file()
-    html = index.read_text()
-    assert "raw.exercises" in html and "raw.trade_flows" in html
-    pages = list((tmp_path / "docs" / "validations").rglob("*.html"))
-    assert len(pages) == 2
-    assert any("exprt" in p.read_text() for p in pages)  # the unexpected value is on the page
-    # a rebuild shows exactly the new set
-    g.build_data_docs([good], tmp_path / "docs")
-    assert len(list((tmp_path / "docs" / "validations").rglob("*.html"))) == 1
-    # default folder: ALLIANCE_DATA_DIR/docs/gx
-    monkeypatch.setenv("ALLIANCE_DATA_DIR", str(tmp_path / "data"))
-    assert g.build_data_docs([good]) == tmp_path / "data" / "docs" / "gx" / "index.html"
-    shutil.rmtree(tmp_path / "docs")
-
-
-def test_trade_period_must_match_period_type():
-    df = frame(TRADE_FLOWS, [trade(period="2024", period_type="month"),
-                             trade(period="2024-05", period_type="year", flow="import")])
-    outcome = g.validate_frame(df, "raw.trade_flows")
-    shown = sorted(v for e in outcome.failures if e.column == "period" for v in e.unexpected_examples)
-    assert shown == ["2024", "2024-05"] and outcome.failed == 2, outcome.summary()
+def test_part_of_a_suite(tmp_path):
+    """run_suite_on_frame(only=...) evaluates just those expectations (what a batch pass needs)."""
+    doc = g.suite_document("raw.exercises")
+    status = next(i for i, e in enumerate(doc["expectations"])
+                  if e["type"] == "expect_column_values_to_be_in_set" and e["kwargs"]["column"] == "status")
+    raw = g.run_suite_on_frame(BAD["raw.exercises"][0](), "raw.exercises", only=(status,))
+    assert [r["expectation_config"]["type"] for r in raw["results"]] == ["expect_column_values_to_be_in_set"]
+    assert raw["success"] is False

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-import pytest
 
 from orchestration.enrich import TONE_SCHEMA, score_articles, split_sentences
 from orchestration.enrich.tone import score_text, tone_label, vader_compound
+from sources.rss.parse import decode_html, extract_body
 
-ARTICLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "articles"
+PAGES = Path(__file__).resolve().parents[2] / "samples" / "commentary" / "pages"
 
 
 def sentences(text: str) -> list[str]:
@@ -84,13 +84,12 @@ def test_numbered_paragraphs_stay_whole():
     assert sentences(text) == ["as amended (19 U.S.C.\n1862).", "2. The Secretary found that imports\nthreaten security."]
 
 
-@pytest.mark.skipif(not ARTICLES.exists(), reason="../shared sample data not present")
 def test_sample_documents_all_get_a_tone():
-    files = sorted(ARTICLES.glob("*.txt"))
-    assert len(files) == 20
+    files = sorted(PAGES.glob("*.html"))
+    assert len(files) == 21
     out = score_articles(pl.DataFrame({
         "article_id": [f.stem for f in files],
-        "body": [f.read_text(encoding="utf-8") for f in files],
+        "body": [extract_body(decode_html(f.read_bytes(), "text/html")[0]) for f in files],
         "language": ["en"] * len(files),
     }))
     assert out["tone"].null_count() == 0
