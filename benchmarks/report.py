@@ -64,6 +64,8 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         *(f"- **{f['id']}** {f['notes']}" for f in results["figures"]),
     ]
+    if results.get("notes"):
+        out += ["", results["notes"]]
     if results["errors"]:
         out += ["", "## Figures that failed to run", "", *(f"- `{e.splitlines()[0]}`" for e in results["errors"])]
     if FIXES.exists():
