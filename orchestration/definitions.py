@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from orchestration.assets.dbt import build_dbt_assets, dbt_resource
 from orchestration.assets.enrich import enrich_articles
@@ -37,6 +37,7 @@ def build_definitions(config: Config | None = None, *, full_refresh: bool = Fals
     all_keys = [k for a in assets for k in a.keys]
     quality_checks, quality_sensors = build_quality_checks(config, all_keys)
     return Definitions(
+        executor=in_process_executor,  # ad-hoc UI and sensor runs too: one process, one DuckDB writer
         assets=assets,
         asset_checks=quality_checks,
         jobs=[refresh_all, refresh_all_multiprocess],
