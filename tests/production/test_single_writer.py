@@ -20,6 +20,9 @@ def test_multiprocess_refresh_serialises_writers(tmp_path):
         env=env, capture_output=True, text=True, timeout=1200)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "Assets materialised: 3" in out.stdout
-    assert "lock" not in (out.stdout + out.stderr).lower()
+    text = (out.stdout + out.stderr).lower()
+    # DuckDB's own words when a second process opens the file for writing; Dagster's
+    # "Step blocked by limit for pool duckdb" (the pool doing its job) may well appear.
+    assert "could not set lock" not in text and "conflicting lock" not in text
     yaml_text = (tmp_path / "data" / "dagster" / "dagster.yaml").read_text()
     assert "default_limit: 1" in yaml_text
