@@ -2,10 +2,10 @@
 with 10,000 aliases vs 100.
 
 Throughput runs the production functions on synthetic pages: the ``rss`` plugin from the registry
-parses each page (decode, page metadata, trafilatura main text), then the enrichment step's
-:func:`extract_mentions` (Aho–Corasick links plus the tone of each mention's context) and
-:func:`score_articles` (VADER per sentence). Pages are split across two worker processes, one per
-core. Linking cost compares :func:`find_mentions` over the same bodies with a 100-alias dictionary
+parses each page (decode, page metadata, trafilatura main text), then the enrichment step as the
+``enrich_articles`` asset runs it, :func:`orchestration.enrich.enrich` (Aho–Corasick links, VADER per
+sentence, the tone of each mention's context and of the article). Pages are split across two worker
+processes, one per core. Linking cost compares :func:`find_mentions` over the same bodies with a 100-alias dictionary
 and with the same 100 plus 9,900 synthetic aliases that never occur (so both find the same mentions).
 """
 
@@ -40,12 +40,11 @@ def _pipeline(payloads: list) -> int:
     """Parse, extract, link and score one chunk of pages; returns articles that made it through."""
     import polars as pl
 
-    from orchestration.enrich import extract_mentions, score_articles
+    from orchestration.enrich import enrich
 
     frames = [_PLUGIN.parse(p).frame for p in payloads]
     articles = pl.concat(frames)
-    extract_mentions(articles, _DICTIONARY)
-    score_articles(articles)
+    enrich(articles, _DICTIONARY)
     return articles.height
 
 

@@ -3,9 +3,10 @@
 "Refresh" here is what the nightly job does for a feed, without Dagster's fixed start-up cost:
 the ingest step (:func:`orchestration.assets.ingest.run_source`: extract with the source's cursor,
 archive, parse, merge into ``raw.articles``), then the enrichment step as the ``enrich_articles``
-asset runs it (read ``raw.articles``, mentions and tone, replace ``enrich.*``). The full refresh
-starts from an empty warehouse; the incremental one runs on the same warehouse after the feed has
-grown by 1% newer articles, so the cursor lets the plugin skip the pages it already has.
+asset runs it (:func:`orchestration.assets.enrich.refresh_enrichment`: mentions and tone of the new
+or changed articles, merged into ``enrich.*``). The full refresh starts from an empty warehouse; the
+incremental one runs on the same warehouse after the feed has grown by 1% newer articles, so the
+cursor lets the plugin skip the pages it already has.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from benchmarks.generate import write_articles
 
 def refresh(feed: Path, data_dir: Path, *, full: bool) -> int:
     """Ingest the feed and enrich every article, as a refresh does; returns pages parsed."""
+    from orchestration.assets.enrich import refresh_enrichment
     from orchestration.assets.ingest import run_source
-    from orchestration.enrich import extract_mentions, load_dictionary, score_articles
     from orchestration.lib.warehouse import Warehouse
     from sources import registry
     from sources.contract import SourceConfig
@@ -28,11 +29,7 @@ def refresh(feed: Path, data_dir: Path, *, full: bool) -> int:
     wh = Warehouse(data_dir)
     plugin = registry.create(SourceConfig(name="bench_commentary", plugin="rss", path=str(feed)))
     meta = run_source(plugin, wh, full_refresh=full)
-    with wh.connect(read_only=True) as con:
-        articles = con.sql("select article_id, body, language from raw.articles order by article_id").pl()
-    dictionary = load_dictionary(ROOT / "seeds" / "entity_aliases.csv")
-    wh.replace_table("enrich", "article_mentions", extract_mentions(articles, dictionary))
-    wh.replace_table("enrich", "article_features", score_articles(articles))
+    refresh_enrichment(wh, ROOT / "seeds" / "entity_aliases.csv", full=full)
     return int(meta["payloads"])
 
 

@@ -6,8 +6,10 @@ start_char)``). ``context`` is the sentence holding the mention plus one neighbo
 each side, whitespace collapsed: downstream models read it to tell steel from aluminum from autos
 for a "Section 232" mention, so it stays short: when the three sentences exceed
 ``MAX_CONTEXT_CHARS`` only the mention's own sentence is kept, and a text without usable sentence
-breaks gets a window of that size around the mention. ``tone`` is VADER's compound score of that
-context, null for non-English text (see tone.py for what VADER can and cannot tell).
+breaks gets a window of that size around the mention. ``tone`` is the mean of the VADER compound
+scores of the sentences the context was taken from, each sentence scored alone (the scores the
+article's own tone averages, so each sentence is scored once per article); null for non-English
+text (see tone.py for what VADER can and cannot tell).
 
 Resolving a mention to concrete records (which tariff action, which exercise year) is left to the
 dbt models: record_table/record_match say where to look, the article date and context decide.
@@ -20,7 +22,7 @@ from bisect import bisect_right
 import polars as pl
 
 from .dictionary import Dictionary
-from .tone import is_english, split_sentences, vader_compound
+from .tone import Sentences, is_english
 
 MENTION_SCHEMA = pl.Schema({
     "article_id": pl.String,
@@ -41,25 +43,24 @@ MAX_CONTEXT_CHARS = 1000
 
 
 def find_mentions(article_id: str, text: str | None, dictionary: Dictionary,
-                  language: str | None = None) -> list[dict]:
+                  language: str | None = None, sentences: Sentences | None = None) -> list[dict]:
     """Mentions in one text, in text order, as dicts keyed like ``MENTION_SCHEMA``.
 
     ``language`` (ISO 639-1) says whether tone applies; when None the script of each context
-    decides.
+    decides. ``sentences`` (of this same text) shares sentence scores with the article's tone.
     """
     if not text:
         return []
     matches = dictionary.match(text)
     if not matches:
         return []
-    spans = split_sentences(text)
-    starts = [s for s, _ in spans]
-    tones: dict[str, float | None] = {}
+    sentences = sentences or Sentences(text)
     out = []
     for m in matches:
-        context = _context(text, spans, starts, m.start, m.end)
-        if context not in tones:
-            tones[context] = vader_compound(context) if is_english(context, language) else None
+        context, first, last = _context(text, sentences, m.start, m.end)
+        tone = None
+        if first is not None and is_english(context, language):
+            tone = sentences.mean_tone(first, last)
         a = m.alias
         out.append({
             "article_id": article_id,
@@ -74,7 +75,7 @@ def find_mentions(article_id: str, text: str | None, dictionary: Dictionary,
             "start_char": m.start,
             "end_char": m.end,
             "context": context,
-            "tone": tones[context],
+            "tone": tone,
         })
     return out
 
@@ -88,12 +89,17 @@ def extract_mentions(articles: pl.DataFrame, dictionary: Dictionary) -> pl.DataF
     return pl.DataFrame(rows, schema=MENTION_SCHEMA)
 
 
-def _context(text: str, spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> str:
-    """Sentence ± 1; just the sentence if that is too long; a window if even that is too long."""
+def _context(text: str, sentences: Sentences, start: int, end: int) -> tuple[str, int | None, int | None]:
+    """(context, first and last sentence it was taken from): sentence ± 1; just the sentence if that
+    is too long; a window of the sentence (or of the text, without sentences) if even that is."""
+    spans = sentences.spans
+    first = last = None
     if spans:
-        i = max(bisect_right(starts, start) - 1, 0)
-        lo, hi = spans[max(i - 1, 0)][0], spans[min(i + 1, len(spans) - 1)][1]
+        i = max(bisect_right(sentences.starts, start) - 1, 0)
+        first, last = max(i - 1, 0), min(i + 1, len(spans) - 1)
+        lo, hi = spans[first][0], spans[last][1]
         if hi - lo > MAX_CONTEXT_CHARS:
+            first = last = i
             lo, hi = spans[i]
         lo, hi = min(lo, start), max(hi, end)
     else:
@@ -101,4 +107,4 @@ def _context(text: str, spans: list[tuple[int, int]], starts: list[int], start: 
     if hi - lo > MAX_CONTEXT_CHARS:
         half = max((MAX_CONTEXT_CHARS - (end - start)) // 2, 0)
         lo, hi = max(lo, start - half), min(hi, end + half)
-    return " ".join(text[lo:hi].split())
+    return " ".join(text[lo:hi].split()), first, last

@@ -8,11 +8,17 @@ article.
 
 Scoring sentence by sentence is much faster than scoring a whole article as one string (VADER's
 cost grows faster than linearly with length; STACK_NOTES.md: ~2.6 ms vs ~15 ms per 6 KB article).
+VADER is still most of the enrichment's time (~250 µs a sentence), so :class:`Sentences` scores each
+sentence of an article at most once (the article's tone and every mention's tone read the same
+scores) and skips VADER for a sentence that has no lexicon word and no emoji: VADER gives such a
+sentence exactly 0 (see :func:`_may_score_nonzero`). :mod:`.vader` runs VADER's own checks without
+their redundant list building, with identical scores.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
 
 import polars as pl
@@ -94,16 +100,46 @@ def tone_label(tone: float | None) -> str | None:
     return "positive" if tone > NEUTRAL_BAND else "neutral"
 
 
-def score_text(text: str | None, language: str | None = None) -> tuple[float | None, int, int]:
-    """(mean VADER compound over sentences or None, sentence count, word count)."""
+class Sentences:
+    """One text's sentence spans and their VADER scores, each sentence scored at most once, on demand."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.spans = split_sentences(text)
+        self.starts = [s for s, _ in self.spans]
+        self._tones: dict[int, float] = {}
+
+    def tone(self, i: int) -> float:
+        """VADER compound of sentence ``i`` scored alone."""
+        if i not in self._tones:
+            s, e = self.spans[i]
+            self._tones[i] = sentence_tone(self.text[s:e])
+        return self._tones[i]
+
+    def mean_tone(self, first: int, last: int) -> float:
+        """Mean of the sentence scores from ``first`` to ``last`` (inclusive)."""
+        return sum(self.tone(i) for i in range(first, last + 1)) / (last - first + 1)
+
+
+def sentence_tone(sentence: str) -> float:
+    """VADER's compound score of one sentence; 0.0 straight away when VADER cannot score it non-zero."""
+    return vader_compound(sentence) if _may_score_nonzero(sentence) else 0.0
+
+
+def score_text(text: str | None, language: str | None = None,
+               sentences: Sentences | None = None) -> tuple[float | None, int, int]:
+    """(mean VADER compound over sentences or None, sentence count, word count).
+
+    ``sentences`` lets a caller that also needs the sentence scores (mentions) share them.
+    """
     if not text:
         return None, 0, 0
-    spans = split_sentences(text)
+    sentences = sentences or Sentences(text)
+    n = len(sentences.spans)
     words = len(_WORD.findall(text))  # whitespace-delimited tokens: not meaningful for Japanese
-    if not spans or not is_english(text, language):
-        return None, len(spans), words
-    scores = [vader_compound(text[s:e]) for s, e in spans]
-    return sum(scores) / len(scores), len(spans), words
+    if not n or not is_english(text, language):
+        return None, n, words
+    return sentences.mean_tone(0, n - 1), n, words
 
 
 def score_articles(articles: pl.DataFrame) -> pl.DataFrame:
@@ -114,18 +150,42 @@ def score_articles(articles: pl.DataFrame) -> pl.DataFrame:
     and English-only: non-English articles (and empty bodies) get a null tone and tone_label.
     """
     langs = articles["language"] if "language" in articles.columns else [None] * articles.height
-    rows = []
-    for article_id, body, lang in zip(articles["article_id"], articles["body"], langs):
-        tone, n_sent, n_words = score_text(body, lang)
-        rows.append((article_id, tone, tone_label(tone), n_sent, n_words))
+    rows = [tone_row(a, body, lang) for a, body, lang in zip(articles["article_id"], articles["body"], langs)]
     return pl.DataFrame(rows, schema=TONE_SCHEMA, orient="row")
+
+
+def tone_row(article_id: str, body: str | None, language: str | None,
+             sentences: Sentences | None = None) -> tuple[str, float | None, str | None, int, int]:
+    """One ``TONE_SCHEMA`` row."""
+    tone, n_sent, n_words = score_text(body, language, sentences)
+    return article_id, tone, tone_label(tone), n_sent, n_words
 
 
 @lru_cache(maxsize=1)
 def _analyzer():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # loads its lexicon once
+    from .vader import SentenceAnalyzer  # loads VADER's lexicon once
 
-    return SentimentIntensityAnalyzer()
+    return SentenceAnalyzer()
+
+
+def _may_score_nonzero(sentence: str) -> bool:
+    """False only when VADER's compound is exactly 0: no emoji and no token in its lexicon.
+
+    Mirrors vaderSentiment 3.3's ``polarity_scores``: it replaces single-character emojis by their
+    descriptions, splits on whitespace, strips punctuation from each token unless that leaves two
+    characters or fewer (``SentiText._strip_punc_if_word``), and only a token whose lower case is in
+    ``lexicon`` gets a valence; boosters, negations and "but" only scale valences, and
+    ``normalize(0)`` is 0. So without an emoji and a lexicon token every valence, and the compound, is 0.
+    """
+    analyzer = _analyzer()
+    if not analyzer.emoji_chars.isdisjoint(sentence):
+        return True
+    lexicon = analyzer.lexicon
+    for token in sentence.split():
+        stripped = token.strip(string.punctuation)
+        if (stripped if len(stripped) > 2 else token).lower() in lexicon:
+            return True
+    return False
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
