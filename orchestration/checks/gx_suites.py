@@ -182,6 +182,15 @@ def load_suite(name: str) -> gx.ExpectationSuite:
     return _build_suite(_read_suite_file(path), path)
 
 
+def suite_file_digest(name: str) -> str | None:
+    """A digest of ``expectations/<name>.json`` (None when there is no such file): what changed."""
+    path = SUITES_DIR / f"{name}.json"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+
+
 def _suite_path(name: str) -> Path:
     if not isinstance(name, str) or not _QUALIFIED.fullmatch(name):
         raise SuiteError(f"suite name must look like 'schema.table', got {name!r}")

@@ -143,3 +143,13 @@ def test_report_assets_sit_beside_publish_not_before_it(defs):
         assert any(k.path[0] == "marts" for k in upstream)
         assert PUBLISHED_KEY not in graph.get_ancestor_asset_keys(key)
         assert key not in graph.get_ancestor_asset_keys(PUBLISHED_KEY)
+
+
+def test_dbt_docs_reuse_the_dbt_steps_parse(refreshed):
+    """The docs step starts from the parse state the dbt step kept for this data folder."""
+    _, wh, _ = refreshed
+    from orchestration.lib.dbt_project import parse_state_path
+
+    assert parse_state_path(wh.data_dir).is_file()
+    log = (wh.data_dir / "docs" / "dbt" / "dbt.log").read_text(encoding="utf-8")
+    assert "Nothing changed, skipping partial parsing" in log

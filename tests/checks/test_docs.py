@@ -42,3 +42,25 @@ def test_unreadable_record_names_the_file(tmp_path):
 
 def test_no_records_builds_an_empty_site(tmp_path):
     assert docs.refresh_data_docs(tmp_path).is_file()
+
+
+def test_incremental_builds_give_the_site_a_full_build_gives(tmp_path):
+    """Later builds in a process render only changed pages; the folder must still match a full build."""
+    site = tmp_path / "docs" / "gx"
+    for suite in ("raw.exercises", "raw.trade_flows"):
+        docs.record(g.validate_frame(GOOD[suite](), suite), tmp_path)
+    docs.refresh_data_docs(tmp_path)
+    docs.record(g.validate_frame(BAD["raw.trade_flows"][0](), "raw.trade_flows"), tmp_path)
+    docs.refresh_data_docs(tmp_path)  # changed: trade_flows
+    (docs.results_dir(tmp_path) / "raw.exercises.json").unlink()
+    docs.refresh_data_docs(tmp_path)  # gone: exercises
+    incremental = {p.relative_to(site) for p in site.rglob("*.html")}
+    index = (site / "index.html").read_text()
+    assert "raw.trade_flows" in index and "raw.exercises" not in index
+    assert not any("exercises" in str(p) for p in incremental)
+
+    fresh = tmp_path / "fresh"
+    docs.build_data_docs(docs.recorded(tmp_path), fresh)
+    assert incremental == {p.relative_to(fresh) for p in fresh.rglob("*.html")}
+    page = next(p for p in incremental if p.parts[0] == "validations")
+    assert "exprt" in (site / page).read_text()  # the latest (bad) result is the one shown
