@@ -199,9 +199,12 @@ class SourcePlugin:
     #: Seconds between two requests to a host, for hosts whose published limits are stricter than
     #: the fetcher's default (``{"api.example.org": 1.0}``).
     rate_limits: ClassVar[Mapping[str, float]] = {}
-    #: A date (or ``YYYY-MM`` period) column of the schema by which runs can be partitioned by month,
-    #: so a date range can be backfilled. ``None``: the source is loaded whole.
+    #: A date (or ``YYYY-MM`` period) column of the schema by which runs can be partitioned, so a
+    #: date range can be backfilled. ``None``: the source is loaded whole.
     partition_column: ClassVar[str | None] = None
+    #: The partitions of a partitioned source: ``"month"`` (trade periods) or ``"day"`` (articles by
+    #: publication day).
+    partition_grain: ClassVar[str] = "month"
     table: str = ""
     key: tuple[str, ...] = ()
     schema: pl.Schema = pl.Schema()

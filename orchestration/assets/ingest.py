@@ -32,7 +32,7 @@ from dagster import (
 from orchestration.checks.asset_checks import raw_suite_check_specs, raw_suite_results
 from orchestration.lib.config import Config
 from orchestration.lib.inbox import inbox_payloads, mark_done
-from orchestration.lib.partitions import MONTHLY, in_window, run_window
+from orchestration.lib.partitions import in_window, partitions_for, run_window
 from orchestration.lib.resources import WarehouseResource
 from orchestration.lib.warehouse import ident
 from sources import registry
@@ -154,7 +154,7 @@ def build_ingest_asset(config: Config, source_name: str) -> AssetsDefinition:
     @asset(
         key=key,
         group_name=INGEST_GROUP,
-        partitions_def=MONTHLY if partitioned else None,
+        partitions_def=partitions_for(plugin.partition_grain) if partitioned else None,
         backfill_policy=BackfillPolicy.single_run() if partitioned else None,
         description=f"{plugin.describe()} Source '{src.name}' ({src.plugin}) into raw.{plugin.table}.",
         kinds={"python", "duckdb"},

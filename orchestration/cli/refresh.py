@@ -20,15 +20,15 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     from orchestration.cli.progress import ProgressPrinter
     from orchestration.definitions import build_definitions
-    from orchestration.lib.partitions import month_range_tags
+    from orchestration.lib.partitions import DateRange, backfill_plan
     from orchestration.lib.run_liveness import hold_run_lock, reap_dead_runs
     from orchestration.lib.warehouse import Warehouse
     from orchestration.schedules import REFRESH_JOB
 
-    tags: dict[str, str] = {}
+    dates = None
     if args.from_month or args.to_month:
         try:
-            tags = month_range_tags(args.from_month or args.to_month, args.to_month or args.from_month)
+            dates = DateRange.parse(args.from_month, args.to_month)
         except ValueError as exc:
             print(f"alliance refresh: {exc}", file=sys.stderr)
             return 2
@@ -41,35 +41,54 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if not selection:
             print(f"alliance refresh: --select {args.select!r} matches no asset", file=sys.stderr)
             return 2
-    elif tags:
-        # A backfill reloads the partitioned sources for those months and rebuilds what depends on them.
-        partitioned = [k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned]
-        selection = list(AssetSelection.assets(*partitioned).downstream().resolve(graph))
+    runs: list[tuple[list | None, dict[str, str]]] = [(selection, {})]
+    if dates is not None:
+        if selection is None:
+            # A backfill reloads the partitioned sources for those dates and rebuilds what depends on them.
+            partitioned = [k for k in graph.get_all_asset_keys() if graph.get(k).is_partitioned]
+            selection = list(AssetSelection.assets(*partitioned).downstream().resolve(graph))
+        try:  # one run per grain (trade by month, then articles by day and everything downstream)
+            runs = [(list(r.assets), r.tags) for r in backfill_plan(graph, selection, dates)]
+        except ValueError as exc:
+            print(f"alliance refresh: {exc}", file=sys.stderr)
+            return 2
+    if args.executor == "in_process":  # the dbt step waits for this parse in the same process
+        from orchestration.assets.dbt import start_dbt_parse
+
+        start_dbt_parse(graph, selection, d)
     run_config = {"loggers": {"console": {"config": {"log_level": args.log_level}}}}
     instance = DagsterInstance.get()
     scope = f"{len(selection)} assets" if selection else "all assets"
-    months = f" for {tags['dagster/asset_partition_range_start'][:7]}..{tags['dagster/asset_partition_range_end'][:7]}" if tags else ""
-    print(f"Refreshing {scope}{months} into {d} ...", flush=True)
-    run_id = make_new_run_id()
-    # dagster-dbt echoes every dbt log line to stdout; keep them in a file and show progress instead.
-    log_path = d / "logs" / f"refresh-{run_id[:8]}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    span = f" for {dates.label}" if dates else ""
+    print(f"Refreshing {scope}{span} into {d} ...", flush=True)
     console = Console(file=sys.stdout, highlight=False)
     for dead in reap_dead_runs(instance, d):  # a killed refresh would otherwise hold the duckdb pool forever
         print(f"Run {dead} died without finishing: marked failed, its pool slot freed.", flush=True)
-    with hold_run_lock(d, run_id), open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
-            ProgressPrinter(instance, run_id, quiet=args.quiet, console=console):
-        if args.executor == "in_process":
-            result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,
-                                            run_config=run_config, tags=tags, run_id=run_id)
-        else:
-            result = _execute_multiprocess(instance, selection, tags, args.full_refresh)
-            run_id = result.run_id
+    results = []
+    for run_selection, tags in runs:
+        run_id = make_new_run_id()
+        # dagster-dbt echoes every dbt log line to stdout; keep them in a file and show progress instead.
+        log_path = d / "logs" / f"refresh-{run_id[:8]}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        if len(runs) > 1:
+            print(f"Run {len(results) + 1} of {len(runs)}: {len(run_selection)} assets, "
+                  f"partitions {tags['dagster/asset_partition_range_start']}..{tags['dagster/asset_partition_range_end']}",
+                  flush=True)
+        with hold_run_lock(d, run_id), open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
+                ProgressPrinter(instance, run_id, quiet=args.quiet, console=console):
+            if args.executor == "in_process":
+                result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=run_selection,
+                                                run_config=run_config, tags=tags, run_id=run_id)
+            else:
+                result = _execute_multiprocess(instance, run_selection, tags, args.full_refresh)
+        results.append(result)
+        if not result.success:
+            break  # what depends on a failed run is not built on its partial data
     checks_passed = checks_failed = 0
     failed_checks: list[str] = []
     materialized = 0
     failures: list[str] = []
-    for ev in result.all_events:
+    for ev in (ev for result in results for ev in result.all_events):
         if ev.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             materialized += 1
         elif ev.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
@@ -91,7 +110,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _print_summary("published snapshot" if published else "working warehouse, not published", counts,
                    materialized, checks_passed, checks_failed, failed_checks, failures,
                    time.monotonic() - started, d, result.run_id, log_path)
-    return 0 if result.success and not checks_failed else 1
+    return 0 if all(r.success for r in results) and len(results) == len(runs) and not checks_failed else 1
 
 
 def _execute_multiprocess(instance, selection, tags, full_refresh):
@@ -139,9 +158,11 @@ def register(sub) -> None:
     r.add_argument("--select", help="Dagster asset selection, e.g. 'key:ingest/commentary+' or 'group:marts'")
     r.add_argument("--full-refresh", action="store_true", help="ignore stored cursors and fetch everything again")
     r.add_argument("--executor", choices=["in_process", "multiprocess"], default="in_process")
-    r.add_argument("--from", dest="from_month", metavar="YYYY-MM",
-                   help="backfill from this month: partitioned sources (trade, articles) and everything downstream")
-    r.add_argument("--to", dest="to_month", metavar="YYYY-MM", help="backfill up to this month (inclusive)")
+    r.add_argument("--from", dest="from_month", metavar="YYYY-MM[-DD]",
+                   help="backfill from this month or day: partitioned sources (trade by month, articles by day) "
+                        "and everything downstream")
+    r.add_argument("--to", dest="to_month", metavar="YYYY-MM[-DD]",
+                   help="backfill up to this month or day (inclusive; a month means its last day)")
     r.add_argument("--log-level", default="ERROR", help="Dagster console log level (default ERROR)")
     r.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     r.set_defaults(func=cmd_refresh)

@@ -33,6 +33,7 @@ class RssPlugin(SourcePlugin):
     plugin_name = "rss"
     cadence = "daily"
     partition_column = "published_on"
+    partition_grain = "day"
     table = ARTICLES.name
     key = ARTICLES.key
     schema = ARTICLES.schema

@@ -53,6 +53,19 @@ mutation Launch($params: ExecutionParams!) { launchRun(executionParams: $params)
     ... on Error { message }
 } }
 """
+BACKFILL = """
+mutation Backfill($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message stack }
+    ... on Error { message }
+} }
+"""
+BACKFILL_QUERY = """
+query Backfill($id: String!) { partitionBackfillOrError(backfillId: $id) { __typename
+    ... on PartitionBackfill { status runs(limit: 10) { runId status } } } }
+"""
+BACKFILL_DONE = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 RUN_QUERY = """
 query Run($id: ID!) { runOrError(runId: $id) { __typename ... on Run { status } } }
 """
@@ -229,6 +242,35 @@ def test_refresh_launched_from_the_ui_succeeds(ui, browser):
 
     # The same graph, every asset now materialised.
     screenshot_asset_graph(browser, ui.url, ARTIFACTS / "asset-graph-after-refresh.png")
+
+
+@pytest.mark.timeout(RUN_TIMEOUT + 300)
+def test_article_days_backfilled_from_the_ui(ui):
+    """The Materialize dialog's backfill: three publication days of articles, run by the daemon."""
+    days = ["2018-07-25", "2018-07-26", "2018-07-27"]  # the seed article was published on the 26th
+    params = {"assetSelection": [{"path": ["ingest", "commentary"]}], "partitionNames": days,
+              "tags": [{"key": "launched_by", "value": "test_ui_browser"}]}
+    launched = graphql(ui.url, BACKFILL, {"params": params})["launchPartitionBackfill"]
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+    started = time.time()
+
+    backfill, deadline = None, time.monotonic() + RUN_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            backfill = graphql(ui.url, BACKFILL_QUERY, {"id": launched["backfillId"]})["partitionBackfillOrError"]
+        except (TimeoutError, urllib.error.URLError):
+            time.sleep(3)
+            continue
+        if backfill.get("status") in BACKFILL_DONE and all(r["status"] in TERMINAL for r in backfill["runs"]):
+            break
+        time.sleep(3)
+    assert backfill and backfill["status"] in {"COMPLETED", "COMPLETED_SUCCESS"}, backfill
+    assert [r["status"] for r in backfill["runs"]] == ["SUCCESS"]  # one run for the range (single_run policy)
+
+    with duckdb.connect(str(ui.data_dir / "warehouse.duckdb"), read_only=True) as con:
+        reloaded = con.execute("select published_on::varchar from raw.articles where epoch(loaded_at) >= ?",
+                               [started - 1]).fetchall()
+    assert reloaded == [("2018-07-26",)]  # only the article of those days was reloaded
 
 
 def _errors(ui: UiProcess, run_id: str) -> str:
