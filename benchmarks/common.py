@@ -33,12 +33,13 @@ class Size:
     query_articles: int      # P5 rows in marts.article_context
     queries: int             # P5 timed queries
     memory_rows: int         # P6 ingest
+    gx_rows: int             # G1 Great Expectations validation of raw.trade_flows
 
 
 SIZES = {
-    "tiny": Size("tiny", 2_000, 2_000, 40, 20, 200, 2_000, 30, 20_000),
-    "small": Size("small", 200_000, 50_000, 1_000, 200, 1_000, 100_000, 100, 200_000),
-    "full": Size("full", 10_000_000, 1_000_000, 2_000, 200, 1_000, 1_000_000, 200, 2_000_000),
+    "tiny": Size("tiny", 2_000, 2_000, 40, 20, 200, 2_000, 30, 20_000, 20_000),
+    "small": Size("small", 200_000, 50_000, 1_000, 200, 1_000, 100_000, 100, 200_000, 1_000_000),
+    "full": Size("full", 10_000_000, 1_000_000, 2_000, 200, 1_000, 1_000_000, 200, 2_000_000, 10_000_000),
 }
 
 

@@ -1,4 +1,4 @@
-"""The one command: run P1…P6, print the table, write the JSON results and BENCHMARKS.md.
+"""The one command: run P1…P6 and G1, print the table, write the JSON results and BENCHMARKS.md.
 
     .venv/bin/python -m benchmarks                      # tiny sizes (what CI runs), a few minutes
     nice -n 10 .venv/bin/python -m benchmarks --size full   # the figures in BENCHMARKS.md
@@ -22,7 +22,8 @@ from pathlib import Path
 from benchmarks.common import ROOT, SIZES, machine
 from benchmarks.report import markdown, table
 
-MODULES = ("p1_trade", "p2_articles", "p3_incremental", "p4_refresh", "p5_query", "p6_memory")
+MODULES = ("p1_trade", "p2_articles", "p3_incremental", "p4_refresh", "p5_query", "p6_memory", "g1_gx_scale")
+FIGURE_OF = {m: m.split("_")[0].upper() for m in MODULES}  # p1_trade -> P1, g1_gx_scale -> G1
 
 
 def run_module(module: str, size: str, work: Path) -> tuple[list[dict], str | None]:
@@ -61,9 +62,9 @@ def main(argv: list[str] | None = None) -> int:
                 errors.append(error)
                 print(error, file=sys.stderr)
     if args.update and args.out.exists():
-        ran = {f"P{MODULES.index(m) + 1}" for m in modules}
+        ran = {FIGURE_OF[m] for m in modules}
         kept = [f for f in json.loads(args.out.read_text(encoding="utf-8"))["figures"] if f["figure"] not in ran]
-        figures = sorted(kept + figures, key=lambda f: f["id"])
+        figures = sorted(kept + figures, key=lambda f: (not f["id"].startswith("P"), f["id"]))
     results = {"size": args.size, "ran_at": datetime.now(UTC).isoformat(timespec="seconds"),
                "seconds": round(time.monotonic() - started, 1), "load_average_at_start": load_at_start,
                "machine": machine(),
