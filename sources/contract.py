@@ -8,6 +8,12 @@ A plugin turns one configured source into rows of one raw table, in two separate
   declared schema, plus the records it could not accept, each with a reason). Because it is pure,
   any archived payload can be parsed again without the network.
 
+Large payloads: ``parse`` may set ``ParseResult.unique_keys`` (optional, default ``False``) when
+it has already rejected rows repeating a key, as :meth:`SourcePlugin.conform` does; then the
+runner's cross-payload de-duplication, a hash of every key, is skipped whenever the run's payloads
+cannot share a key either (see :func:`sources.runner.keys_cannot_repeat`). Plugins that do not set
+it behave exactly as before.
+
 Incremental loads are part of the contract too. The warehouse keeps one cursor (a small JSON
 object) per source: ``extract`` receives it (``None`` on the first run, after ``--full-refresh``,
 or when the source's configuration changed) and fetches only what is new; after the load commits,
@@ -174,6 +180,10 @@ class ParseResult:
     rejected: list[Rejected] = field(default_factory=list)
     # Payloads that are containers (a feed) rather than rows still count as parsed.
     notes: list[str] = field(default_factory=list)
+    #: Optional promise: no two rows of ``frame`` share a key (the parser rejected repeats itself, as
+    #: :meth:`SourcePlugin.conform` does). The runner then skips its own de-duplication pass when the
+    #: run's payloads cannot share keys either, which matters for payloads of millions of rows.
+    unique_keys: bool = False
 
 
 class Fetcher(Protocol):
@@ -288,7 +298,7 @@ def conform_rows(rows: Iterable[Mapping[str, Any]], *, schema: pl.Schema, key: t
         seen.add(k)
         good.append(typed)
     frame = pl.DataFrame(good, schema=schema, orient="row") if good else pl.DataFrame(schema=schema)
-    return ParseResult(frame=frame, rejected=rejected)
+    return ParseResult(frame=frame, rejected=rejected, unique_keys=True)
 
 
 def _cast_row(row: Mapping[str, Any], schema: pl.Schema) -> dict[str, Any]:

@@ -57,7 +57,7 @@ def collect(plugin: SourcePlugin, payloads: Iterable[Payload], *,
             archive: Callable[[Payload], Any] | None = None, log: Any = None) -> Batch:
     """Parse every payload into one frame of ``plugin.schema``; archive each first if asked."""
     batch = Batch(frame=plugin.empty_frame())
-    frames: list[pl.DataFrame] = []
+    results: list[ParseResult] = []
     iterator = iter(payloads)
     while True:
         try:
@@ -82,12 +82,12 @@ def collect(plugin: SourcePlugin, payloads: Iterable[Payload], *,
         result = _parse(plugin, payload, batch, log)
         batch.fetched.append(PayloadInfo.of(payload, parsed=result is not None))
         if result is not None:
-            frames.append(result.frame)
+            results.append(result)
             batch.rejected.extend((payload.sha256, r) for r in result.rejected)
             batch.notes.extend(result.notes)
-    if frames:
-        frame = pl.concat(frames, how="vertical")
-        if frame.height and plugin.key:
+    if results:
+        frame = pl.concat([r.frame for r in results], how="vertical")
+        if frame.height and plugin.key and not keys_cannot_repeat(results, plugin.key):
             # The same key from two payloads of one run: the later payload wins (it is newer).
             frame = frame.unique(subset=list(plugin.key), keep="last", maintain_order=True)
         batch.frame = frame
@@ -95,6 +95,33 @@ def collect(plugin: SourcePlugin, payloads: Iterable[Payload], *,
         err = batch.extract_error
         batch.rejected.append((None, Rejected({"stage": "extract", "where": err.where}, str(err))))
     return batch
+
+
+def keys_cannot_repeat(results: list[ParseResult], key: tuple[str, ...]) -> bool:
+    """True when no two rows of these results can share a key, known without hashing every row.
+
+    Each frame must promise unique keys (``ParseResult.unique_keys``); and with several frames, one
+    key column must hold a single value in each frame and a different value in every frame (the
+    ``flow`` of census_trade's export and import payloads). Otherwise the runner de-duplicates.
+    """
+    frames = [r.frame for r in results if r.frame.height]
+    if not all(r.unique_keys for r in results if r.frame.height):
+        return False
+    if len(frames) <= 1:
+        return True
+    for col in key:
+        values = [_single_value(f.get_column(col)) for f in frames]
+        if all(v is not None for v in values) and len(set(values)) == len(values):
+            return True
+    return False
+
+
+def _single_value(s: pl.Series) -> Any:
+    """The one non-null value of ``s`` if every row holds it, else ``None`` (a scan, not a hash)."""
+    if s.null_count():
+        return None
+    first = s[0]
+    return first if s[-1] == first and s.min() == s.max() == first else None
 
 
 def _parse(plugin: SourcePlugin, payload: Payload, batch: Batch, log: Any) -> ParseResult | None:

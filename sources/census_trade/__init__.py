@@ -120,4 +120,4 @@ class CensusTradePlugin(SourcePlugin):
 
     def parse(self, payload: Payload) -> ParseResult:
         frame, rejected, notes = parse_census(payload)  # column-wise: responses can be millions of rows
-        return ParseResult(frame=frame, rejected=rejected, notes=notes)
+        return ParseResult(frame=frame, rejected=rejected, notes=notes, unique_keys=True)  # first wins

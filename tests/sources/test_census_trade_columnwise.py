@@ -46,3 +46,9 @@ def test_json_numbers_and_nulls_are_read_as_the_api_would_spell_them():
                                 ["5880", "JAPAN", None, "02", "2024-03", "5880", "HS2"]])
     assert frame["value_usd"].to_list() == [42.0] and frame["commodity_code"].to_list() == ["01"]
     assert [r.reason for r in rejected] == ["ALL_VAL_MO '' is not a number"]
+
+
+def test_a_null_row_is_rejected_with_its_number_and_the_others_still_load():
+    frame, rejected, _ = parse([HEADER, None, ["5880", "JAPAN", "5", "01", "2024-03", "5880", "HS2"]])
+    assert frame["value_usd"].to_list() == [5.0]
+    assert [r.reason for r in rejected] == ["row 1 has 0 values, the header has 7"]
