@@ -54,10 +54,12 @@ mentioned_records as (
         count(*) as mention_count,
         arg_min(matched_text, start_char) as matched_text,
         arg_min(record_table, start_char) as record_table,
-        arg_max(resolution_note, confidence) as note,
+        first(resolution_note order by confidence desc, start_char) as note,
         any_value(record_source_url) as record_source_url,
         any_value(record_payload_sha256) as record_payload_sha256,
-        avg(tone) as tone
+        -- summed in text order: avg() adds in whatever order rows arrive, and floating point
+        -- then differs in the last bits between two refreshes of the same inputs
+        list_avg(list(tone order by start_char, mention_id)) as tone
 
     from resolved_mentions
     where is_resolved
@@ -81,7 +83,7 @@ mentioned_entities as (
         'named in the text ' || count(*) || case when count(*) = 1 then ' time' else ' times' end as note,
         cast(null as varchar) as record_source_url,
         cast(null as varchar) as record_payload_sha256,
-        avg(tone) as tone
+        list_avg(list(tone order by start_char, mention_id)) as tone
 
     from mentions
     where entity_key is not null
