@@ -293,23 +293,6 @@ class Warehouse:
         return LoadStats(table=table, source=source, rows_in=frame.height, rows_inserted=frame.height - replaced,
                          rows_replaced=replaced, quarantined=quarantined, rows_in_table=total)
 
-    def replace_table(self, schema_name: str, table: str, frame: pl.DataFrame) -> int:
-        """Replace a derived table (``enrich.*``) wholesale, in one transaction."""
-        with self.connect() as con:
-            con.execute(f"create schema if not exists {ident(schema_name)}")
-            con.register("incoming", frame.to_arrow())
-            con.execute("begin transaction")
-            try:
-                con.execute(f"create or replace table {ident(schema_name)}.{ident(table)} as select * from incoming")
-                crash_point("replace")
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-            finally:
-                con.unregister("incoming")
-        return frame.height
-
     # Cursors -------------------------------------------------------------------------------
 
     def get_cursor(self, source: str) -> dict | None:
