@@ -10,17 +10,18 @@ Serve it with ``dagster code-server start -f deploy/celery/definitions.py``; sta
 ``dagster-celery worker start -A dagster_celery.app -y deploy/celery/celery.yaml -- --concurrency 1``.
 """
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetSelection, Definitions
 from dagster_celery import celery_executor
 
 from orchestration.definitions import build_definitions
+from orchestration.lib.partitions import mixed_partitions_job  # monthly trade and daily articles in one job
 
 BROKER = {
     "broker": {"env": "DAGSTER_CELERY_BROKER_URL"},
     "backend": {"env": "DAGSTER_CELERY_BACKEND_URL"},
 }
 
-refresh_all_celery = define_asset_job(
+refresh_all_celery = mixed_partitions_job(
     "refresh_all_celery", selection=AssetSelection.all(), executor_def=celery_executor.configured(BROKER),
     description="The full refresh with each step run by a Celery worker.")
 

@@ -10,10 +10,11 @@ Serve it with ``dagster code-server start -f deploy/kubernetes/definitions.py`` 
 Helm chart's user deployments).
 """
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetSelection, Definitions
 from dagster_k8s import k8s_job_executor
 
 from orchestration.definitions import build_definitions
+from orchestration.lib.partitions import mixed_partitions_job  # monthly trade and daily articles in one job
 
 STEP_PODS = {
     "job_namespace": "alliance",
@@ -25,7 +26,7 @@ STEP_PODS = {
     "volumes": [{"name": "alliance-data", "persistent_volume_claim": {"claim_name": "alliance-data"}}],
 }
 
-refresh_all_k8s = define_asset_job(
+refresh_all_k8s = mixed_partitions_job(
     "refresh_all_k8s", selection=AssetSelection.all(), executor_def=k8s_job_executor.configured(STEP_PODS),
     description="The full refresh with each step in its own Kubernetes pod, one at a time.")
 
