@@ -42,6 +42,18 @@ def table(figures: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _runs_line(figures: list[dict[str, Any]]) -> list[str]:
+    """When ``--update`` merged figures of several runs: when each figure module ran, and the load."""
+    runs: dict[tuple[str, float | None], list[str]] = {}
+    for f in figures:
+        if f.get("ran_at"):
+            runs.setdefault((f["ran_at"], f.get("load_average_at_start")), []).append(f["id"])
+    if len(runs) < 2:
+        return []
+    parts = [f"{', '.join(ids)} at {at} (load {load})" for (at, load), ids in sorted(runs.items())]
+    return ["", "Figures were measured in separate runs (`--update`): " + "; ".join(parts) + "."]
+
+
 def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     out = [
@@ -55,6 +67,7 @@ def markdown(results: dict[str, Any]) -> str:
          f"{m['memory_gib']} GiB RAM; {m['os']}; Python {m['python']}, DuckDB {m['duckdb']}, Polars {m['polars']}. "
          f"Load average when it started: {results['load_average_at_start']}, when it ended: {m['load_average_1m']} "
          "(the machine is shared; a load above 2 means other work competed for the two cores)."),
+        *_runs_line(results["figures"]),
         "",
         "| " + " | ".join(HEADER) + " |",
         "|" + "---|" * len(HEADER),

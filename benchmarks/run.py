@@ -56,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         work = args.work or Path(tmp)
         for module in modules:
             print(f"running {module} ({args.size}) ...", flush=True)
+            stamp = {"ran_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                     "load_average_at_start": round(os.getloadavg()[0], 1)}
             got, error = run_module(module, args.size, work)
-            figures.extend(got)
+            figures.extend({**f, **stamp} for f in got)  # with --update, figures come from several runs
             if error:
                 errors.append(error)
                 print(error, file=sys.stderr)
