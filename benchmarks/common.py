@@ -108,6 +108,17 @@ def emit(figures: list[Figure]) -> None:
     print("FIGURES " + json.dumps([f.as_dict() for f in figures]), flush=True)
 
 
+def figure_main(doc: str, name: str, measure: Callable[[Path, Size], list[Figure]]) -> None:
+    """The command line every figure module shares: ``--work DIR --size {tiny,small,full}``."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--work", type=Path, required=True)
+    p.add_argument("--size", choices=SIZES, default="tiny")
+    args = p.parse_args()
+    emit(measure(args.work / name, SIZES[args.size]))
+
+
 def fresh(folder: Path) -> Path:
     """An empty folder (removed first if a previous run left it)."""
     import shutil

@@ -12,10 +12,9 @@ Each validation runs in its own process, so its peak memory is its own. Two figu
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from benchmarks.common import SIZES, Figure, emit, fresh
+from benchmarks.common import Figure, figure_main, fresh
 from benchmarks.gx_scale import build_table, run_child
 
 
@@ -54,11 +53,7 @@ def measure(work: Path, rows: int) -> list[Figure]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--work", type=Path, required=True)
-    p.add_argument("--size", choices=SIZES, default="tiny")
-    args = p.parse_args()
-    emit(measure(args.work / "g1", SIZES[args.size].gx_rows))
+    figure_main(__doc__, "g1", lambda work, s: measure(work, s.gx_rows))
 
 
 if __name__ == "__main__":

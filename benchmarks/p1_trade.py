@@ -15,12 +15,11 @@ Ratios are throughput ratios (our rows/s over theirs), measured in the same run 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from pathlib import Path
 
-from benchmarks.common import ROOT, SIZES, Figure, emit, fresh, timed
+from benchmarks.common import ROOT, Figure, figure_main, fresh, timed
 from benchmarks.generate import CENSUS_FILES, write_census
 
 
@@ -123,12 +122,7 @@ def measure(work: Path, rows: int, dlt_rows: int) -> list[Figure]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--work", type=Path, required=True)
-    p.add_argument("--size", choices=SIZES, default="tiny")
-    args = p.parse_args()
-    s = SIZES[args.size]
-    emit(measure(args.work / "p1", s.trade_rows, s.dlt_rows))
+    figure_main(__doc__, "p1", lambda work, s: measure(work, s.trade_rows, s.dlt_rows))
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ and with the same 100 plus 9,900 synthetic aliases that never occur (so both fin
 
 from __future__ import annotations
 
-import argparse
 import csv
 import multiprocessing
 import random
 import time
 from pathlib import Path
 
-from benchmarks.common import ROOT, SIZES, Figure, emit, fresh
+from benchmarks.common import ROOT, Figure, figure_main, fresh
 from benchmarks.entity_matching import synthetic_rows
 from benchmarks.generate import write_articles
 
@@ -117,12 +116,7 @@ def measure(work: Path, articles: int, link_articles: int) -> list[Figure]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--work", type=Path, required=True)
-    p.add_argument("--size", choices=SIZES, default="tiny")
-    args = p.parse_args()
-    s = SIZES[args.size]
-    emit(measure(args.work / "p2", s.articles, s.link_articles))
+    figure_main(__doc__, "p2", lambda work, s: measure(work, s.articles, s.link_articles))
 
 
 if __name__ == "__main__":

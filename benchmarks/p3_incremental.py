@@ -11,10 +11,9 @@ cursor lets the plugin skip the pages it already has.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from benchmarks.common import ROOT, SIZES, Figure, emit, fresh, timed
+from benchmarks.common import ROOT, Figure, figure_main, fresh, timed
 from benchmarks.generate import write_articles
 
 
@@ -54,11 +53,7 @@ def measure(work: Path, articles: int) -> list[Figure]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--work", type=Path, required=True)
-    p.add_argument("--size", choices=SIZES, default="tiny")
-    args = p.parse_args()
-    emit(measure(args.work / "p3", SIZES[args.size].incremental_articles))
+    figure_main(__doc__, "p3", lambda work, s: measure(work, s.incremental_articles))
 
 
 if __name__ == "__main__":

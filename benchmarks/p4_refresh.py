@@ -7,13 +7,12 @@ and the published snapshot are all inside the figure.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.common import ROOT, SIZES, Figure, emit, fresh, timed
+from benchmarks.common import ROOT, Figure, figure_main, fresh, timed
 
 
 def measure(work: Path) -> list[Figure]:
@@ -33,11 +32,7 @@ def measure(work: Path) -> list[Figure]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--work", type=Path, required=True)
-    p.add_argument("--size", choices=SIZES, default="tiny")
-    args = p.parse_args()
-    emit(measure(args.work / "p4"))
+    figure_main(__doc__, "p4", lambda work, s: measure(work))
 
 
 if __name__ == "__main__":

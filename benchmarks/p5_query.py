@@ -13,7 +13,6 @@ more than the query.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -23,7 +22,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from benchmarks.common import ROOT, SIZES, Figure, emit, fresh
+from benchmarks.common import ROOT, Figure, figure_main, fresh
 from benchmarks.generate import FIRST_DAY, SITE
 
 QUERY = """
@@ -139,12 +138,7 @@ def _percentiles(times: list[float]) -> tuple[float, float]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--work", type=Path, required=True)
-    p.add_argument("--size", choices=SIZES, default="tiny")
-    args = p.parse_args()
-    s = SIZES[args.size]
-    emit(measure(args.work / "p5", s.query_articles, s.queries))
+    figure_main(__doc__, "p5", lambda work, s: measure(work, s.query_articles, s.queries))
 
 
 if __name__ == "__main__":

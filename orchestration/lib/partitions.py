@@ -119,11 +119,6 @@ def _day(value: str, label: str, *, start: bool) -> date:
     raise ValueError(f"{label} '{value}' is not a month or a day: use YYYY-MM or YYYY-MM-DD, e.g. 2018-01")
 
 
-def month_range_tags(first: str, last: str) -> dict[str, str]:
-    """Run tags for one run of the monthly sources over ``first``..``last`` (``YYYY-MM``)."""
-    return DateRange.parse(first, last).tags("month")
-
-
 @dataclass(frozen=True)
 class BackfillRun:
     grain: str

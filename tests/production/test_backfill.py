@@ -16,9 +16,13 @@ from datetime import date, datetime, timezone
 import polars as pl
 from dagster import AssetKey, TimeWindow
 
-from orchestration.lib.partitions import DAILY, MONTHLY, DateRange, backfill_plan, in_window, month_range_tags
+from orchestration.lib.partitions import DAILY, MONTHLY, DateRange, backfill_plan, in_window
 
 pytestmark = pytest.mark.integration
+
+
+def month_range_tags(first: str, last: str) -> dict[str, str]:
+    return DateRange.parse(first, last).tags("month")
 
 
 def test_month_range_tags_validate():
